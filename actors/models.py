@@ -1,0 +1,705 @@
+"""The knowledge drawn from the articles: actors, agreements, trade figures, citations.
+
+Every agreement and trade figure cites the article, and the verbatim passage, it comes
+from: a fact without a source is not in the dataset.
+"""
+
+import calendar
+import uuid
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from articles.models import Article
+from caci.editorial import CuratedModel, ReviewedModel, ReviewStatus
+
+PLAUSIBLE_YEARS = (1900, 2100)
+
+
+class ActorKind(models.TextChoices):
+    COUNTRY = "country", "Country"
+    PERSON = "person", "Person"
+    ORGANIZATION = "organization", "Organization"
+    COMPANY = "company", "Company"
+    INITIATIVE = "initiative", "Initiative or corridor"
+    OTHER = "other", "Other"
+
+
+class ActorQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> "Actor":
+        return self.get(slug=slug)
+
+    def with_relations(self) -> "ActorQuerySet":
+        return self.prefetch_related("aliases", "identifiers")
+
+    def matching_name(self, text: str) -> "ActorQuerySet":
+        """Actors whose name or one of whose aliases contains ``text``, ignoring case."""
+        alias_matches = ActorAlias.objects.filter(name__icontains=text).values("actor_id")
+        return self.filter(
+            models.Q(name__icontains=text)
+            | models.Q(pk__in=alias_matches)
+            | models.Q(iso_code__iexact=text)
+        )
+
+
+class Actor(CuratedModel):
+    """Anyone or anything the articles discuss as acting: a country, person, organization,
+    company, or an initiative such as a transport corridor."""
+
+    name = models.CharField(max_length=200, help_text="The usual English name.")
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="Stable identifier in URLs and fixtures."
+    )
+    kind = models.CharField(max_length=20, choices=ActorKind.choices, db_index=True)
+    iso_code = models.CharField(
+        "ISO code",
+        max_length=2,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="ISO 3166-1 alpha-2 code, two upper-case letters: required for a country, "
+        "empty for every other kind.",
+    )
+    description = models.TextField(
+        blank=True, help_text="Who or what this is, in a sentence or two."
+    )
+    articles = models.ManyToManyField(
+        Article, through="Mention", related_name="mentioned_actors", blank=True
+    )
+
+    objects = ActorQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind=ActorKind.COUNTRY) | models.Q(iso_code__isnull=False),
+                name="actor_country_has_iso_code",
+                violation_error_message="A country needs its ISO 3166-1 alpha-2 code.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=ActorKind.COUNTRY) | models.Q(iso_code__isnull=True),
+                name="actor_iso_code_only_for_countries",
+                violation_error_message="Only a country has an ISO 3166-1 code.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(iso_code__isnull=True)
+                | models.Q(iso_code__regex=r"^[A-Z][A-Z]$"),
+                name="actor_iso_code_two_upper_letters",
+                violation_error_message="An ISO 3166-1 alpha-2 code is two upper-case letters.",
+            ),
+        ]
+        indexes = [models.Index(fields=["updated_at"], name="actor_updated_at_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def clean(self) -> None:
+        if self.iso_code == "":
+            self.iso_code = None
+        if self.iso_code:
+            self.iso_code = self.iso_code.strip().upper()
+        if self.kind == ActorKind.COUNTRY and not self.iso_code:
+            raise ValidationError({"iso_code": "A country needs its ISO 3166-1 alpha-2 code."})
+        if self.kind != ActorKind.COUNTRY and self.iso_code:
+            raise ValidationError({"iso_code": "Only a country has an ISO 3166-1 code."})
+
+
+class ActorAliasQuerySet(models.QuerySet):
+    def get_by_natural_key(self, actor_slug: str, name: str) -> "ActorAlias":
+        return self.get(actor__slug=actor_slug, name=name)
+
+
+class ActorAlias(CuratedModel):
+    """Another name the texts use for an actor: "U.S.", "Washington" for the United States."""
+
+    actor = models.ForeignKey(
+        Actor,
+        # An alias is part of its actor.
+        on_delete=models.CASCADE,
+        related_name="aliases",
+    )
+    name = models.CharField(max_length=200, help_text="The other name, as the texts write it.")
+
+    objects = ActorAliasQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["actor", "name"]
+        verbose_name_plural = "actor aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "name"], name="alias_unique_per_actor")
+        ]
+        indexes = [models.Index(fields=["name"], name="alias_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.actor}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.actor.slug, self.name)
+
+    natural_key.dependencies = ["actors.actor"]
+
+
+class IdentifierScheme(models.TextChoices):
+    WIKIDATA = "wikidata", "Wikidata QID"
+    ISO_3166_1_ALPHA_3 = "iso3166-1-alpha3", "ISO 3166-1 alpha-3"
+    ISO_3166_1_NUMERIC = "iso3166-1-numeric", "ISO 3166-1 numeric"
+    WEBSITE = "website", "Official website"
+    OTHER = "other", "Other"
+
+
+class ActorIdentifierQuerySet(models.QuerySet):
+    def get_by_natural_key(self, scheme: str, value: str) -> "ActorIdentifier":
+        return self.get(scheme=scheme, value=value)
+
+
+class ActorIdentifier(CuratedModel):
+    """An actor's identifier in an external scheme (Wikidata, ISO 3166)."""
+
+    actor = models.ForeignKey(
+        Actor,
+        # An identifier describes its actor and goes with it.
+        on_delete=models.CASCADE,
+        related_name="identifiers",
+    )
+    scheme = models.CharField(max_length=30, choices=IdentifierScheme.choices)
+    value = models.CharField(max_length=200, help_text="The identifier, e.g. Q711.")
+
+    objects = ActorIdentifierQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["actor", "scheme"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "value"], name="identifier_unique_value"),
+            models.UniqueConstraint(
+                fields=["actor", "scheme"],
+                condition=~models.Q(scheme="other"),
+                name="identifier_one_per_scheme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.value}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.scheme, self.value)
+
+
+class MentionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, article_slug: str, actor_slug: str) -> "Mention":
+        return self.get(article__slug=article_slug, actor__slug=actor_slug)
+
+
+class Mention(CuratedModel):
+    """That an article discusses an actor."""
+
+    article = models.ForeignKey(
+        Article,
+        # A mention is a fact about its article.
+        on_delete=models.CASCADE,
+        related_name="mentions",
+    )
+    actor = models.ForeignKey(
+        Actor,
+        # A mention is also a fact about its actor.
+        on_delete=models.CASCADE,
+        related_name="mentions",
+    )
+
+    objects = MentionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article", "actor"]
+        constraints = [models.UniqueConstraint(fields=["article", "actor"], name="mention_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.article} mentions {self.actor}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.article.slug, self.actor.slug)
+
+    natural_key.dependencies = ["articles.article", "actors.actor"]
+
+
+# Agreements ------------------------------------------------------------------------
+
+
+class AgreementKind(models.TextChoices):
+    TREATY = "treaty", "Treaty"
+    STRATEGIC_PARTNERSHIP = "strategic-partnership", "Strategic partnership"
+    DECLARATION = "declaration", "Declaration"
+    JOINT_STATEMENT = "joint-statement", "Joint statement"
+    MEMORANDUM = "memorandum", "Memorandum"
+    PACKAGE = "package", "Package of agreements"
+    JOINT_VENTURE = "joint-venture", "Joint venture"
+    CHARTER = "charter", "Charter"
+    OTHER = "other", "Other"
+
+
+class AgreementStatus(models.TextChoices):
+    """Where the agreement itself stands (not its editorial review)."""
+
+    PROPOSED = "proposed", "Proposed or under negotiation"
+    AGREED = "agreed", "Agreed in principle"
+    SIGNED = "signed", "Signed"
+    IN_FORCE = "in-force", "In force"
+    ENDED = "ended", "Ended or terminated"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+def date_bounds(value: date, precision: str) -> tuple[date, date]:
+    """The first and last day that a date known to ``precision`` stands for."""
+    if precision == DatePrecision.DAY:
+        return value, value
+    if precision == DatePrecision.MONTH:
+        last = calendar.monthrange(value.year, value.month)[1]
+        return value.replace(day=1), value.replace(day=last)
+    return date(value.year, 1, 1), date(value.year, 12, 31)
+
+
+def format_partial_date(value: date | None, precision: str) -> str | None:
+    """ISO 8601 at the precision known: 2025-04-17, 2025-04 or 2025."""
+    if value is None or not precision:
+        return None
+    if precision == DatePrecision.DAY:
+        return value.isoformat()
+    if precision == DatePrecision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return f"{value.year:04d}"
+
+
+class AgreementQuerySet(models.QuerySet):
+    def published(self) -> "AgreementQuerySet":
+        return self.filter(review_status=ReviewStatus.PUBLISHED)
+
+    def with_relations(self) -> "AgreementQuerySet":
+        return self.prefetch_related(
+            models.Prefetch("parties", queryset=AgreementParty.objects.select_related("actor")),
+            models.Prefetch("citations", queryset=Citation.objects.select_related("article")),
+        )
+
+
+class Agreement(ReviewedModel):
+    """A treaty, partnership, declaration or package of agreements between actors.
+
+    Its UUID primary key is its natural key: fixtures carry it as ``pk``.
+    """
+
+    id = models.UUIDField(
+        primary_key=True,
+        default=uuid.uuid4,
+        editable=False,
+        help_text="Stable identifier in URLs and fixtures.",
+    )
+    title = models.CharField(
+        max_length=300, help_text="The agreement's name as the source gives or describes it."
+    )
+    kind = models.CharField(max_length=30, choices=AgreementKind.choices, db_index=True)
+    status = models.CharField(
+        max_length=20,
+        choices=AgreementStatus.choices,
+        default=AgreementStatus.SIGNED,
+        db_index=True,
+        help_text="Where the agreement itself stands, as the source tells it.",
+    )
+    signed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When it was signed: the first day of the period that signed_precision "
+        "says is known (April 2025 is stored as 2025-04-01 with precision month). Blank "
+        "when the source gives no date.",
+    )
+    signed_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text="How much of the signing date the source gives: day, month or year.",
+    )
+    signed_on_latest = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The last day the signing date can stand for (2025-04-30 for April "
+        "2025). Computed from signed_on and signed_precision.",
+    )
+    instrument_count = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text='How many instruments a package holds ("14 bilateral agreements"); '
+        "blank when the source does not count them.",
+    )
+    summary = models.TextField(blank=True, help_text="What the agreement covers.")
+    actors = models.ManyToManyField(
+        Actor, through="AgreementParty", related_name="agreements", blank=True
+    )
+
+    objects = AgreementQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-signed_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        signed_on__isnull=True,
+                        signed_on_latest__isnull=True,
+                        signed_precision="",
+                    )
+                    | (
+                        models.Q(signed_on__isnull=False, signed_on_latest__isnull=False)
+                        & ~models.Q(signed_precision="")
+                        & models.Q(signed_on_latest__gte=models.F("signed_on"))
+                    )
+                ),
+                name="agreement_signed_date_has_precision",
+                violation_error_message="A signing date needs its precision, and a precision "
+                "needs a date.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["signed_on", "signed_on_latest"], name="agreement_signed_idx"),
+            models.Index(fields=["updated_at"], name="agreement_updated_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        signed = self.signed_display
+        return f"{self.title} ({signed})" if signed else self.title
+
+    @property
+    def signed_display(self) -> str | None:
+        return format_partial_date(self.signed_on, self.signed_precision)
+
+    def clean(self) -> None:
+        if self.signed_on and not self.signed_precision:
+            raise ValidationError(
+                {"signed_precision": "Say how much of the date is known: day, month or year."}
+            )
+        if self.signed_precision and not self.signed_on:
+            raise ValidationError({"signed_on": "A precision needs a date."})
+        self.fill_signed_bounds()
+
+    def fill_signed_bounds(self) -> None:
+        if self.signed_on and self.signed_precision:
+            self.signed_on, self.signed_on_latest = date_bounds(
+                self.signed_on, self.signed_precision
+            )
+        else:
+            self.signed_on_latest = None
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_signed_bounds()
+        super().save(*args, **kwargs)
+
+
+class PartyRole(models.TextChoices):
+    SIGNATORY = "signatory", "Signatory"
+    BROKER = "broker", "Broker or mediator"
+    GUARANTOR = "guarantor", "Guarantor"
+    HOST = "host", "Host"
+
+
+class AgreementPartyQuerySet(models.QuerySet):
+    def get_by_natural_key(self, agreement_id: str, actor_slug: str) -> "AgreementParty":
+        return self.get(agreement_id=agreement_id, actor__slug=actor_slug)
+
+
+class AgreementParty(CuratedModel):
+    """An actor's part in an agreement."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        # A party belongs to its agreement.
+        on_delete=models.CASCADE,
+        related_name="parties",
+    )
+    actor = models.ForeignKey(
+        Actor,
+        # An actor that is party to an agreement is kept: the agreement would be wrong.
+        on_delete=models.PROTECT,
+        related_name="agreement_parties",
+    )
+    role = models.CharField(max_length=20, choices=PartyRole.choices, default=PartyRole.SIGNATORY)
+
+    objects = AgreementPartyQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "role", "actor__name"]
+        verbose_name_plural = "agreement parties"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "actor"], name="agreement_party_unique_actor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} ({self.get_role_display()})"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (str(self.agreement_id), self.actor.slug)
+
+    natural_key.dependencies = ["actors.agreement", "actors.actor"]
+
+
+# Trade figures -----------------------------------------------------------------------
+
+
+class TradeFlow(models.TextChoices):
+    EXPORT = "export", "Export (reporter to partner)"
+    IMPORT = "import", "Import (reporter from partner)"
+    TOTAL = "total", "Total trade (both directions)"
+
+
+class Qualifier(models.TextChoices):
+    """How exact the source says the value is."""
+
+    EXACT = "exact", "Exact (no qualifier in the source)"
+    APPROXIMATELY = "approximately", "Approximately (about, around)"
+    NEARLY = "nearly", "Nearly (almost)"
+    OVER = "over", "Over (more than)"
+    UNDER = "under", "Under (less than)"
+    AT_MOST = "at-most", "At most (did not exceed)"
+    AT_LEAST = "at-least", "At least"
+
+
+class TradeFigureQuerySet(models.QuerySet):
+    def published(self) -> "TradeFigureQuerySet":
+        return self.filter(review_status=ReviewStatus.PUBLISHED)
+
+    def with_relations(self) -> "TradeFigureQuerySet":
+        return self.select_related("reporter", "partner").prefetch_related(
+            models.Prefetch("citations", queryset=Citation.objects.select_related("article"))
+        )
+
+
+class TradeFigure(ReviewedModel):
+    """A value of trade between two actors that an article states.
+
+    Its UUID primary key is its natural key: fixtures carry it as ``pk``.
+    """
+
+    id = models.UUIDField(
+        primary_key=True,
+        default=uuid.uuid4,
+        editable=False,
+        help_text="Stable identifier in URLs and fixtures.",
+    )
+    reporter = models.ForeignKey(
+        Actor,
+        # A figure is kept as long as it is cited; remove it before its actor.
+        on_delete=models.PROTECT,
+        related_name="reported_trade_figures",
+        help_text="The side whose flow this is: the exporter of an export, the importer of "
+        "an import, either side of a total.",
+    )
+    partner = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="partner_trade_figures",
+        help_text="The other side of the flow.",
+    )
+    flow = models.CharField(max_length=10, choices=TradeFlow.choices, db_index=True)
+    commodity = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The goods, as the source names them; blank for all goods.",
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The year the value is for; blank when the source gives none "
+        '("approximately $150 million annually").',
+    )
+    value = models.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        help_text="The amount, in currency units (3.74 billion is 3740000000).",
+    )
+    currency = models.CharField(
+        max_length=3, default="USD", help_text="ISO 4217 code, three upper-case letters."
+    )
+    qualifier = models.CharField(
+        max_length=20,
+        choices=Qualifier.choices,
+        default=Qualifier.EXACT,
+        help_text='How exact the source says the value is: "nearly", "over", "did not exceed"…',
+    )
+    note = models.TextField(
+        blank=True, help_text="What else the source says about the figure (its period, basis)."
+    )
+
+    objects = TradeFigureQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reporter__name", "partner__name", "year", "flow"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0),
+                name="trade_figure_value_not_negative",
+                violation_error_message="A trade value cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reporter=models.F("partner")),
+                name="trade_figure_reporter_is_not_partner",
+                violation_error_message="The reporter and the partner must differ.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__isnull=True)
+                | models.Q(year__gte=PLAUSIBLE_YEARS[0], year__lte=PLAUSIBLE_YEARS[1]),
+                name="trade_figure_year_plausible",
+                violation_error_message=(
+                    f"The year must lie between {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[1]}."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[A-Z][A-Z][A-Z]$"),
+                name="trade_figure_currency_iso_4217",
+                violation_error_message="The currency is an ISO 4217 code: three upper-case "
+                "letters.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reporter", "partner", "year"], name="trade_pair_year_idx"),
+            models.Index(fields=["partner", "year"], name="trade_partner_year_idx"),
+            models.Index(fields=["year"], name="trade_year_idx"),
+            models.Index(fields=["value"], name="trade_value_idx"),
+            models.Index(fields=["updated_at"], name="trade_updated_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        year = self.year or "no year"
+        goods = f" of {self.commodity}" if self.commodity else ""
+        return (
+            f"{self.reporter} {self.get_flow_display().split(' (')[0].lower()}{goods} "
+            f"with {self.partner}, {year}: {self.get_qualifier_display().split(' (')[0]} "
+            f"{self.value} {self.currency}"
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        if self.reporter_id and self.reporter_id == self.partner_id:
+            errors["partner"] = "The reporter and the partner must differ."
+        if self.currency:
+            self.currency = self.currency.strip().upper()
+        if self.year is not None and not PLAUSIBLE_YEARS[0] <= self.year <= PLAUSIBLE_YEARS[1]:
+            errors["year"] = (
+                f"The year must lie between {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[1]}."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+# Provenance ---------------------------------------------------------------------------
+
+
+class CitationQuerySet(models.QuerySet):
+    def with_article(self) -> "CitationQuerySet":
+        return self.select_related("article")
+
+
+class Citation(CuratedModel):
+    """The article, and the verbatim passage in it, that states an agreement or a figure.
+
+    Its UUID primary key is its natural key: fixtures carry it as ``pk``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    article = models.ForeignKey(
+        Article,
+        # A cited article cannot disappear from under the facts that rest on it.
+        on_delete=models.PROTECT,
+        related_name="citations",
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        # A citation is part of the fact it supports.
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+    )
+    trade_figure = models.ForeignKey(
+        TradeFigure,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+    )
+    quote = models.TextField(
+        help_text="The passage, verbatim, that states the fact. It must occur in the "
+        "article's text (runs of whitespace count as one space)."
+    )
+    char_start = models.PositiveIntegerField(
+        blank=True,
+        editable=False,
+        help_text="Offset of the quote's first character in the article's text (lede, a "
+        "blank line, body). Computed.",
+    )
+    char_end = models.PositiveIntegerField(
+        blank=True,
+        editable=False,
+        help_text="Offset just past the quote's last character. Computed.",
+    )
+
+    objects = CitationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article", "char_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(agreement__isnull=False, trade_figure__isnull=True)
+                    | models.Q(agreement__isnull=True, trade_figure__isnull=False)
+                ),
+                name="citation_supports_exactly_one_fact",
+                violation_error_message="A citation supports one agreement or one trade figure.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(char_end__gt=models.F("char_start")),
+                name="citation_span_not_empty",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "article", "char_start"],
+                condition=models.Q(agreement__isnull=False),
+                name="citation_unique_per_agreement",
+            ),
+            models.UniqueConstraint(
+                fields=["trade_figure", "article", "char_start"],
+                condition=models.Q(trade_figure__isnull=False),
+                name="citation_unique_per_trade_figure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        quote = self.quote if len(self.quote) <= 60 else f"{self.quote[:57]}…"
+        return f"“{quote}” ({self.article.slug})"
+
+    def clean(self) -> None:
+        if self.article_id is None or not self.quote:
+            return
+        span = self.article.locate(self.quote)
+        if span is None:
+            raise ValidationError({"quote": "This passage does not occur in the article's text."})
+        self.char_start, self.char_end = span
+
+    @property
+    def fact(self) -> Agreement | TradeFigure | None:
+        return self.agreement or self.trade_figure

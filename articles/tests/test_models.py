@@ -1,0 +1,11 @@
+from articles.models import find_quote
+
+
+def test_find_quote_treats_runs_of_whitespace_as_one_space():
+    text = "Trade with Kazakhstan has reached\napproximately  $150 million annually."
+    start, end = find_quote(text, "reached approximately $150 million")
+    assert text[start:end] == "reached\napproximately  $150 million"
+
+
+def test_find_quote_misses_a_passage_that_is_not_there():
+    assert find_quote("Trade reached $150 million.", "Trade reached $160 million") is None
