@@ -9,6 +9,7 @@ import uuid
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -59,6 +60,9 @@ class Actor(CuratedModel):
         null=True,
         blank=True,
         unique=True,
+        validators=[
+            RegexValidator(r"^[A-Z]{2}$", "An ISO 3166-1 alpha-2 code is two upper-case letters.")
+        ],
         help_text="ISO 3166-1 alpha-2 code, two upper-case letters: required for a country, "
         "empty for every other kind.",
     )
@@ -100,11 +104,12 @@ class Actor(CuratedModel):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
+    def clean_fields(self, exclude=None) -> None:
+        # Codes are compared and constrained in upper case; accept what editors type.
+        self.iso_code = self.iso_code.strip().upper() or None if self.iso_code else None
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
-        if self.iso_code == "":
-            self.iso_code = None
-        if self.iso_code:
-            self.iso_code = self.iso_code.strip().upper()
         if self.kind == ActorKind.COUNTRY and not self.iso_code:
             raise ValidationError({"iso_code": "A country needs its ISO 3166-1 alpha-2 code."})
         if self.kind != ActorKind.COUNTRY and self.iso_code:
@@ -529,10 +534,18 @@ class TradeFigure(ReviewedModel):
     value = models.DecimalField(
         max_digits=20,
         decimal_places=2,
+        validators=[MinValueValidator(0, "A trade value cannot be negative.")],
         help_text="The amount, in currency units (3.74 billion is 3740000000).",
     )
     currency = models.CharField(
-        max_length=3, default="USD", help_text="ISO 4217 code, three upper-case letters."
+        max_length=3,
+        default="USD",
+        validators=[
+            RegexValidator(
+                r"^[A-Z]{3}$", "The currency is an ISO 4217 code: three upper-case letters."
+            )
+        ],
+        help_text="ISO 4217 code, three upper-case letters.",
     )
     qualifier = models.CharField(
         max_length=20,
@@ -592,12 +605,15 @@ class TradeFigure(ReviewedModel):
             f"{self.value} {self.currency}"
         )
 
+    def clean_fields(self, exclude=None) -> None:
+        if self.currency:
+            self.currency = self.currency.strip().upper()
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         errors = {}
         if self.reporter_id and self.reporter_id == self.partner_id:
             errors["partner"] = "The reporter and the partner must differ."
-        if self.currency:
-            self.currency = self.currency.strip().upper()
         if self.year is not None and not PLAUSIBLE_YEARS[0] <= self.year <= PLAUSIBLE_YEARS[1]:
             errors["year"] = (
                 f"The year must lie between {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[1]}."

@@ -1,0 +1,300 @@
+"""Writes to the knowledge drawn from the articles: the one place its rules are applied.
+
+The admin, the API and the importers call these functions. Each is atomic: bad input
+raises ``ValidationError`` naming the field, and nothing is written.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from actors.models import (
+    Actor,
+    ActorAlias,
+    Agreement,
+    AgreementParty,
+    AgreementStatus,
+    Citation,
+    PartyRole,
+    Qualifier,
+    TradeFigure,
+)
+from articles.models import Article
+from caci.editorial import ReviewStatus
+from caci.services import model_update
+
+ACTOR_FIELDS = ("name", "slug", "kind", "iso_code", "description")
+AGREEMENT_FIELDS = (
+    "title",
+    "kind",
+    "status",
+    "signed_on",
+    "signed_precision",
+    "instrument_count",
+    "summary",
+    "review_status",
+    "review_note",
+)
+TRADE_FIGURE_FIELDS = (
+    "reporter",
+    "partner",
+    "flow",
+    "commodity",
+    "year",
+    "value",
+    "currency",
+    "qualifier",
+    "note",
+    "review_status",
+    "review_note",
+)
+MIN_AGREEMENT_PARTIES = 2
+
+
+@dataclass(frozen=True)
+class PartyInput:
+    actor: Actor
+    role: str = PartyRole.SIGNATORY
+
+
+@dataclass(frozen=True)
+class CitationInput:
+    article: Article
+    quote: str
+
+
+# Actors -------------------------------------------------------------------------------
+
+
+def _aliases_set(*, actor: Actor, names: Sequence[str]) -> bool:
+    wanted = {name.strip() for name in names if name.strip()}
+    current = set(actor.aliases.values_list("name", flat=True))
+    if wanted == current:
+        return False
+    actor.aliases.filter(name__in=current - wanted).delete()
+    for name in sorted(wanted - current):
+        alias = ActorAlias(actor=actor, name=name)
+        alias.full_clean()
+        alias.save()
+    return True
+
+
+@transaction.atomic
+def actor_create(
+    *,
+    name: str,
+    slug: str,
+    kind: str,
+    iso_code: str | None = None,
+    description: str = "",
+    aliases: Sequence[str] = (),
+) -> Actor:
+    actor = Actor(name=name, slug=slug, kind=kind, iso_code=iso_code, description=description)
+    actor.full_clean()
+    actor.save()
+    _aliases_set(actor=actor, names=aliases)
+    return actor
+
+
+@transaction.atomic
+def actor_update(
+    *, actor: Actor, data: dict[str, Any], aliases: Sequence[str] | None = None
+) -> Actor:
+    if data.get("iso_code") == "":
+        data = {**data, "iso_code": None}
+    actor, _ = model_update(instance=actor, data=data, fields=ACTOR_FIELDS)
+    if aliases is not None:
+        _aliases_set(actor=actor, names=aliases)
+    return actor
+
+
+# Citations ----------------------------------------------------------------------------
+
+
+def _citations_check(citations: Sequence[CitationInput]) -> None:
+    """Reject a fact with no source, or a quote its article does not contain."""
+    if not citations:
+        raise ValidationError(
+            {"citations": "Cite at least one article and the passage that states this."}
+        )
+    errors = []
+    for index, citation in enumerate(citations, start=1):
+        if not citation.quote.strip():
+            errors.append(f"Citation {index}: the quote is empty.")
+        elif citation.article.locate(citation.quote) is None:
+            errors.append(
+                f"Citation {index}: this passage does not occur in the text of "
+                f"“{citation.article}”: {citation.quote[:80]!r}."
+            )
+    if errors:
+        raise ValidationError({"citations": errors})
+
+
+def _citations_set(
+    *, citations: Sequence[CitationInput], agreement=None, trade_figure=None
+) -> bool:
+    """Make the fact's citations exactly ``citations``. Returns whether they changed."""
+    _citations_check(citations)
+    fact = agreement or trade_figure
+    existing = {(c.article_id, c.quote): c for c in fact.citations.all()}
+    wanted = [(c.article.pk, c.quote) for c in citations]
+    if set(existing) == set(wanted):
+        return False
+    for key, stale in existing.items():
+        if key not in wanted:
+            stale.delete()
+    for citation in citations:
+        if (citation.article.pk, citation.quote) in existing:
+            continue
+        record = Citation(
+            article=citation.article,
+            quote=citation.quote,
+            agreement=agreement,
+            trade_figure=trade_figure,
+        )
+        record.full_clean()
+        record.save()
+    return True
+
+
+# Agreements ---------------------------------------------------------------------------
+
+
+def _parties_check(parties: Sequence[PartyInput]) -> None:
+    actor_ids = [party.actor.pk for party in parties]
+    if len(set(actor_ids)) != len(actor_ids):
+        raise ValidationError({"parties": "An actor appears twice among the parties."})
+    if len(actor_ids) < MIN_AGREEMENT_PARTIES:
+        raise ValidationError(
+            {"parties": f"An agreement has at least {MIN_AGREEMENT_PARTIES} parties."}
+        )
+
+
+def _parties_set(*, agreement: Agreement, parties: Sequence[PartyInput]) -> bool:
+    _parties_check(parties)
+    existing = {p.actor_id: p for p in agreement.parties.all()}
+    wanted = {party.actor.pk: party for party in parties}
+    changed = False
+    for actor_id, stale in existing.items():
+        if actor_id not in wanted:
+            stale.delete()
+            changed = True
+    for actor_id, party in wanted.items():
+        record = existing.get(actor_id)
+        if record is None:
+            record = AgreementParty(agreement=agreement, actor=party.actor, role=party.role)
+        elif record.role == party.role:
+            continue
+        record.role = party.role
+        record.full_clean()
+        record.save()
+        changed = True
+    return changed
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    title: str,
+    kind: str,
+    parties: Sequence[PartyInput],
+    citations: Sequence[CitationInput],
+    status: str = AgreementStatus.SIGNED,
+    signed_on: date | None = None,
+    signed_precision: str = "",
+    instrument_count: int | None = None,
+    summary: str = "",
+    review_status: str = ReviewStatus.NEEDS_REVIEW,
+    review_note: str = "",
+) -> Agreement:
+    agreement = Agreement(
+        title=title,
+        kind=kind,
+        status=status,
+        signed_on=signed_on,
+        signed_precision=signed_precision,
+        instrument_count=instrument_count,
+        summary=summary,
+        review_status=review_status,
+        review_note=review_note,
+    )
+    agreement.full_clean()
+    _parties_check(parties)
+    _citations_check(citations)
+    agreement.save()
+    _parties_set(agreement=agreement, parties=parties)
+    _citations_set(agreement=agreement, citations=citations)
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(
+    *,
+    agreement: Agreement,
+    data: dict[str, Any],
+    parties: Sequence[PartyInput] | None = None,
+    citations: Sequence[CitationInput] | None = None,
+) -> Agreement:
+    agreement, _ = model_update(instance=agreement, data=data, fields=AGREEMENT_FIELDS)
+    if parties is not None:
+        _parties_set(agreement=agreement, parties=parties)
+    if citations is not None:
+        _citations_set(agreement=agreement, citations=citations)
+    return agreement
+
+
+# Trade figures ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def trade_figure_create(
+    *,
+    reporter: Actor,
+    partner: Actor,
+    flow: str,
+    value: Decimal,
+    citations: Sequence[CitationInput],
+    commodity: str = "",
+    year: int | None = None,
+    currency: str = "USD",
+    qualifier: str = Qualifier.EXACT,
+    note: str = "",
+    review_status: str = ReviewStatus.NEEDS_REVIEW,
+    review_note: str = "",
+) -> TradeFigure:
+    figure = TradeFigure(
+        reporter=reporter,
+        partner=partner,
+        flow=flow,
+        value=value,
+        commodity=commodity,
+        year=year,
+        currency=currency,
+        qualifier=qualifier,
+        note=note,
+        review_status=review_status,
+        review_note=review_note,
+    )
+    figure.full_clean()
+    _citations_check(citations)
+    figure.save()
+    _citations_set(trade_figure=figure, citations=citations)
+    return figure
+
+
+@transaction.atomic
+def trade_figure_update(
+    *,
+    trade_figure: TradeFigure,
+    data: dict[str, Any],
+    citations: Sequence[CitationInput] | None = None,
+) -> TradeFigure:
+    trade_figure, _ = model_update(instance=trade_figure, data=data, fields=TRADE_FIGURE_FIELDS)
+    if citations is not None:
+        _citations_set(trade_figure=trade_figure, citations=citations)
+    return trade_figure

@@ -1,0 +1,105 @@
+"""Writes to the publication: the one place its rules are applied.
+
+The admin, the API and the importers call these functions, so a rule is written once.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from articles.models import Article, Author, Authorship, Section
+from caci.editorial import ReviewStatus
+from caci.services import model_update
+
+AUTHOR_FIELDS = ("name", "slug", "bio", "affiliation")
+ARTICLE_FIELDS = (
+    "slug",
+    "title",
+    "section",
+    "published_on",
+    "lede",
+    "body",
+    "source_url",
+    "pdf_url",
+    "publisher_item_id",
+    "review_status",
+    "review_note",
+)
+
+
+@transaction.atomic
+def author_create(*, name: str, slug: str, bio: str = "", affiliation: str = "") -> Author:
+    author = Author(name=name, slug=slug, bio=bio, affiliation=affiliation)
+    author.full_clean()
+    author.save()
+    return author
+
+
+@transaction.atomic
+def author_update(*, author: Author, data: dict[str, Any]) -> Author:
+    author, _ = model_update(instance=author, data=data, fields=AUTHOR_FIELDS)
+    return author
+
+
+def _byline_set(*, article: Article, authors: Sequence[Author]) -> bool:
+    """Make the article's byline exactly ``authors``, in order. Returns whether it changed."""
+    current = list(article.authorships.order_by("position").values_list("author_id", flat=True))
+    wanted = [author.pk for author in authors]
+    if current == wanted:
+        return False
+    if len(set(wanted)) != len(wanted):
+        raise ValidationError({"authors": "An author appears twice in the byline."})
+    article.authorships.all().delete()
+    for position, author in enumerate(authors, start=1):
+        authorship = Authorship(article=article, author=author, position=position)
+        authorship.full_clean()
+        authorship.save()
+    return True
+
+
+@transaction.atomic
+def article_create(
+    *,
+    slug: str,
+    section: str = Section.ANALYTICAL_ARTICLES,
+    title: str = "",
+    published_on: date | None = None,
+    lede: str = "",
+    body: str = "",
+    source_url: str = "",
+    pdf_url: str = "",
+    publisher_item_id: int | None = None,
+    authors: Sequence[Author] = (),
+    review_status: str = ReviewStatus.NEEDS_REVIEW,
+    review_note: str = "",
+) -> Article:
+    article = Article(
+        slug=slug,
+        section=section,
+        title=title,
+        published_on=published_on,
+        lede=lede,
+        body=body,
+        source_url=source_url,
+        pdf_url=pdf_url,
+        publisher_item_id=publisher_item_id,
+        review_status=review_status,
+        review_note=review_note,
+    )
+    article.full_clean()
+    article.save()
+    _byline_set(article=article, authors=authors)
+    return article
+
+
+@transaction.atomic
+def article_update(
+    *, article: Article, data: dict[str, Any], authors: Sequence[Author] | None = None
+) -> Article:
+    article, _ = model_update(instance=article, data=data, fields=ARTICLE_FIELDS)
+    if authors is not None:
+        _byline_set(article=article, authors=authors)
+    return article
