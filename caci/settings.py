@@ -63,6 +63,8 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
 ]
 LOCAL_APPS = [
+    # Project-wide pieces that belong to neither app: accounts, tokens, templates.
+    "caci",
     "articles",
     "actors",
 ]
