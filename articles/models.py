@@ -151,7 +151,7 @@ class Article(ReviewedModel):
     @property
     def text(self) -> str:
         """The citable text: lede, a blank line, then the body. Citation offsets count in it."""
-        return f"{self.lede}\n\n{self.body}" if self.lede else self.body
+        return "\n\n".join(part for part in (self.lede, self.body) if part)
 
     def locate(self, quote: str) -> tuple[int, int] | None:
         return find_quote(self.text, quote)
