@@ -1,4 +1,4 @@
-from articles.models import find_quote
+from articles.models import Article, find_quote
 
 
 def test_find_quote_treats_runs_of_whitespace_as_one_space():
@@ -12,8 +12,6 @@ def test_find_quote_misses_a_passage_that_is_not_there():
 
 
 def test_article_text_joins_lede_and_body_and_adds_nothing_when_one_is_missing():
-    from articles.models import Article
-
     assert Article(lede="Abstract.", body="Body.").text == "Abstract.\n\nBody."
     assert Article(lede="Abstract only.", body="").text == "Abstract only."
     assert Article(lede="", body="Body only.").text == "Body only."
