@@ -97,6 +97,15 @@ class FactIdWidget(widgets.Widget):
             ) from None
 
 
+class FactIdField(fields.Field):
+    def export(self, instance, **kwargs):
+        # A new record's id is drawn when it is written: a preview, which writes nothing,
+        # shows none rather than one the record will not have.
+        if instance._state.adding or getattr(instance, "added_by_import", False):
+            return ""
+        return super().export(instance, **kwargs)
+
+
 class ComputedColumn(fields.Field):
     """A column the resource reads and writes itself (not a model attribute)."""
 
@@ -271,7 +280,7 @@ class FactResource(ServiceResource):
     """An agreement or a trade figure: a UUID id, citations in cells."""
 
     # A blank id keeps the new record's own; an unknown one is refused (after_init_instance).
-    id = fields.Field(
+    id = FactIdField(
         attribute="id", column_name="id", widget=FactIdWidget(), saves_null_values=False
     )
     citation_1_article = _citation_field(1, "article")
@@ -280,6 +289,15 @@ class FactResource(ServiceResource):
     citation_2_quote = _citation_field(2, "quote")
     citation_3_article = _citation_field(3, "article")
     citation_3_quote = _citation_field(3, "quote")
+
+    def before_import(self, dataset, **kwargs) -> None:
+        # A sheet without an id column holds new records only.
+        if "id" not in (dataset.headers or []):
+            dataset.append_col([""] * len(dataset), header="id")
+
+    def do_instance_save(self, instance, is_create) -> None:
+        super().do_instance_save(instance, is_create)
+        instance.added_by_import = is_create
 
     def after_init_instance(self, instance, new, row, **kwargs) -> None:
         if new and row.get("id") not in (None, ""):

@@ -245,3 +245,22 @@ def test_a_preview_writes_nothing(article, mongolia, kazakhstan):
 
     assert totals(result) == {"new": 1}
     assert TradeFigure.objects.count() == 0
+
+
+def test_a_sheet_without_an_id_column_adds_new_records(article, mongolia, kazakhstan):
+    row = trade_figure_row()
+    del row["id"]
+
+    result = run_import(TradeFigureResource, sheet_of([row]))
+
+    assert totals(result) == {"new": 1}
+    assert TradeFigure.objects.count() == 1
+
+
+def test_a_preview_shows_no_id_for_a_new_record_rather_than_one_it_will_not_have(
+    article, mongolia, kazakhstan
+):
+    result = run_import(TradeFigureResource, sheet_of([trade_figure_row()]), dry_run=True)
+
+    preview_of_id = result.rows[0].diff[0]
+    assert preview_of_id == ""
