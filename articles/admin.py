@@ -1,6 +1,5 @@
 """The editors' admin for the publication: authors, articles and their bylines."""
 
-from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count
@@ -49,19 +48,12 @@ class AuthorAdmin(ServiceAdmin):
         return author_update(author=instance, data=data)
 
 
-class BylineForm(forms.ModelForm):
-    def validate_unique(self) -> None:
-        # Positions are compared within the page (the formset does it) and the service
-        # numbers the byline afresh: swapping two authors must not clash with the stored
-        # order it replaces.
-        pass
-
-
 class AuthorshipInline(admin.TabularInline):
     """The byline, in order: position 1 is the first author."""
 
     model = Authorship
-    form = BylineForm
+    verbose_name = "author in the byline"
+    verbose_name_plural = "byline"
     fields = ("position", "author")
     autocomplete_fields = ("author",)
     ordering = ("position",)

@@ -100,6 +100,16 @@ def test_an_editor_adds_a_trade_figure_and_is_told_when_a_quote_is_not_in_the_ar
     figure = TradeFigure.objects.get()
     assert figure.citations.get().quote == TRADE_QUOTE
 
+    # The article's page shows the figure citing it, its quote marked in the text.
+    page.goto(
+        f"{live_server.url}/admin/articles/article/{figure.citations.get().article_id}/change/"
+    )
+    assert page.inner_text("#citations-group mark") == TRADE_QUOTE
+    screenshot("article-with-citing-facts")
+    page.goto(f"{live_server.url}/admin/review/")
+    assert "Mongolia total trade with Kazakhstan" in page.inner_text("#review-tradefigure")
+    screenshot("review-queue")
+
 
 def test_an_editor_reverts_a_change_from_the_history(signed_in, live_server, screenshot):
     mongolia = make_country(0, name="Mongolia", iso_code="MN")
@@ -119,6 +129,17 @@ def test_an_editor_reverts_a_change_from_the_history(signed_in, live_server, scr
     screenshot("reverted")
     mongolia.refresh_from_db()
     assert mongolia.name == "Mongolia"
+
+    # A deletion is undone from the deleted records.
+    page.goto(f"{live_server.url}/admin/actors/actor/{mongolia.pk}/delete/")
+    page.click("input[type=submit]")
+    page.wait_for_selector(".messagelist .success")
+    page.goto(f"{live_server.url}/admin/deleted/")
+    screenshot("deleted-records")
+    page.click("#deleted-records input[value=Restore]")
+    page.wait_for_selector(".messagelist .success")
+    screenshot("restored")
+    assert Actor.objects.get(slug="mongolia").name == "Mongolia"
 
 
 def test_an_editor_imports_a_csv_of_trade_figures(signed_in, live_server, screenshot, tmp_path):
