@@ -135,6 +135,11 @@ def test_the_deleted_records_page_lists_deletions_and_restores_one(editor_client
     # The aliases went with their actor: they are not listed on their own.
     assert [(row["opts"].model_name, row["label"]) for row in rows] == [("actor", "Mongolia")]
 
+    # The deleted record's history still opens, its last entry the deletion.
+    history = editor_client.get(rows[0]["history_url"])
+    assert history.status_code == 200
+    assert history.context["page_obj"][0].history_type == "-"
+
     response = editor_client.post(rows[0]["restore_url"])
 
     restored = Actor.objects.get(slug="mongolia")
