@@ -21,8 +21,7 @@ from caci.services import record_delete, records_publish, records_send_back_to_r
 
 RECORD_FIELDS = ("created_at", "updated_at", "import_digest")
 REVIEW_FIELDS = ("review_status", "review_note", "verified_by", "verified_at")
-# Columns every save touches or that no editor sets: listing them in each change of the
-# history would hide the change itself.
+# Every save moves it: listing it in each version of the history would hide the change.
 HISTORY_NOISE = ("updated_at",)
 
 
@@ -107,11 +106,11 @@ class CuratedAdmin(SimpleHistoryAdmin):
 class ServiceAdmin(CuratedAdmin):
     """A curated record's admin whose writes go through the app's services.
 
-    Writes go through the app's services: ``record_create`` and ``record_update`` call them
-    with the form's values for ``service_fields`` and, for the inlines named in
-    ``service_inlines``, what ``inline_input`` makes of their rows. The record is created in
-    ``save_related`` because the services create a record and its inlines together (an
-    agreement never exists without its parties and citations).
+    ``record_create`` and ``record_update`` call the services with the form's values for
+    ``service_fields`` and, for the inlines named in ``service_inlines``, what
+    ``inline_input`` makes of their rows. The record is created in ``save_related``
+    because the services create a record and its inlines together (an agreement never
+    exists without its parties and citations).
     """
 
     service_fields: tuple[str, ...] = ()
@@ -222,7 +221,7 @@ def send_back_to_review(modeladmin, request, queryset) -> None:
 
 
 class ReviewStatusFilter(admin.SimpleListFilter):
-    """Records waiting for an editor first: "Needs review" is what the queue holds."""
+    """Needs review or published: the filter the review queue links to."""
 
     title = "review"
     parameter_name = "review_status__exact"
@@ -272,7 +271,8 @@ class ReviewedAdmin(ServiceAdmin):
 
 
 class SpreadsheetMixin(ImportExportMixin):
-    """Export the changelist as filtered, and import the same formats, all or nothing."""
+    """Export the changelist as filtered, and import the same formats, all or nothing
+    (the resources, ``caci/resources.py``, roll back a file with one bad row)."""
 
     formats = [CSV, XLSX, JSON]
     import_formats = [CSV, XLSX, JSON]
@@ -282,9 +282,3 @@ class SpreadsheetMixin(ImportExportMixin):
 
     def has_import_permission(self, request) -> bool:
         return self.has_add_permission(request) and self.has_change_permission(request)
-
-    def get_import_data_kwargs(self, **kwargs):
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        # One bad row and nothing is written, when confirming as when previewing.
-        kwargs["rollback_on_validation_errors"] = True
-        return kwargs
