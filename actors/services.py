@@ -116,14 +116,23 @@ def actor_update(
 # Citations ----------------------------------------------------------------------------
 
 
-def _citations_check(citations: Sequence[CitationInput]) -> None:
-    """Reject a fact with no source, or a quote its article does not contain."""
+def citations_check(citations: Sequence[CitationInput]) -> None:
+    """Reject a fact with no source, or a quote its article does not contain.
+
+    Public: the admin's inline forms and the spreadsheet import apply the same rule.
+    """
     if not citations:
         raise ValidationError(
             {"citations": "Cite at least one article and the passage that states this."}
         )
     errors = []
+    seen = {}
     for index, citation in enumerate(citations, start=1):
+        key = (citation.article.pk, " ".join(citation.quote.split()))
+        if key in seen:
+            errors.append(f"Citation {index} repeats citation {seen[key]}.")
+            continue
+        seen[key] = index
         if not citation.quote.strip():
             errors.append(f"Citation {index}: the quote is empty.")
         elif citation.article.locate(citation.quote) is None:
@@ -139,7 +148,7 @@ def _citations_set(
     *, citations: Sequence[CitationInput], agreement=None, trade_figure=None
 ) -> bool:
     """Make the fact's citations exactly ``citations``. Returns whether they changed."""
-    _citations_check(citations)
+    citations_check(citations)
     fact = agreement or trade_figure
     existing = {(c.article_id, c.quote): c for c in fact.citations.all()}
     wanted = [(c.article.pk, c.quote) for c in citations]
@@ -165,7 +174,8 @@ def _citations_set(
 # Agreements ---------------------------------------------------------------------------
 
 
-def _parties_check(parties: Sequence[PartyInput]) -> None:
+def parties_check(parties: Sequence[PartyInput]) -> None:
+    """Reject an agreement with fewer than two parties, or one actor twice among them."""
     actor_ids = [party.actor.pk for party in parties]
     if len(set(actor_ids)) != len(actor_ids):
         raise ValidationError({"parties": "An actor appears twice among the parties."})
@@ -176,7 +186,7 @@ def _parties_check(parties: Sequence[PartyInput]) -> None:
 
 
 def _parties_set(*, agreement: Agreement, parties: Sequence[PartyInput]) -> bool:
-    _parties_check(parties)
+    parties_check(parties)
     existing = {p.actor_id: p for p in agreement.parties.all()}
     wanted = {party.actor.pk: party for party in parties}
     changed = False
@@ -224,8 +234,8 @@ def agreement_create(
         review_note=review_note,
     )
     agreement.full_clean()
-    _parties_check(parties)
-    _citations_check(citations)
+    parties_check(parties)
+    citations_check(citations)
     agreement.save()
     _parties_set(agreement=agreement, parties=parties)
     _citations_set(agreement=agreement, citations=citations)
@@ -281,7 +291,7 @@ def trade_figure_create(
         review_note=review_note,
     )
     figure.full_clean()
-    _citations_check(citations)
+    citations_check(citations)
     figure.save()
     _citations_set(trade_figure=figure, citations=citations)
     return figure

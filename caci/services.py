@@ -3,10 +3,13 @@
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from django.db import models
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import timezone
 
 from caci.editorial import ReviewedModel, ReviewStatus
+from caci.history import history_context
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -86,3 +89,109 @@ def records_send_back_to_review(*, records: Iterable[ReviewedModel], note: str =
         )
         count += 1
     return count
+
+
+# Deleting and restoring -----------------------------------------------------------------
+
+
+def tracked_models() -> list[type[models.Model]]:
+    """The models whose history is kept, in a stable order."""
+    return sorted(
+        (m for m in apps.get_models() if hasattr(m._meta, "simple_history_manager_attribute")),
+        key=lambda m: m._meta.label,
+    )
+
+
+def history_of(model: type[models.Model]):
+    return getattr(model, model._meta.simple_history_manager_attribute)
+
+
+def record_label(instance: models.Model) -> str:
+    return f"{instance._meta.verbose_name} “{instance}”"
+
+
+@transaction.atomic
+def record_delete(*, instance: models.Model) -> None:
+    """Delete a record and what goes with it, so that a restore can bring them all back.
+
+    The record and every record the deletion carries along (an agreement's parties and
+    citations, an actor's aliases) are recorded in the history at one and the same moment.
+    """
+    with history_context(
+        reason="Deleted",
+        moment=timezone.now(),
+        root=instance,
+        carried_reason=f"Deleted with {record_label(instance)}",
+    ):
+        instance.delete()
+
+
+def _parents_first(records: list) -> list:
+    """Order historical records so that a record comes after those its foreign keys use."""
+    models_in_group = {record.instance_type for record in records}
+
+    def depth(model, seen=()) -> int:
+        parents = {
+            field.related_model
+            for field in model._meta.concrete_fields
+            if field.is_relation
+            and field.related_model in models_in_group
+            and field.related_model is not model
+            and field.related_model not in seen
+        }
+        return 1 + max((depth(parent, (*seen, model)) for parent in parents), default=0)
+
+    return sorted(records, key=lambda record: depth(record.instance_type))
+
+
+@transaction.atomic
+def record_restore(*, model: type[models.Model], pk: Any) -> models.Model:
+    """Recreate a deleted record, and what its deletion carried along, as they were.
+
+    Every record is validated again before it is written (its slug may have been taken
+    since, a cited passage edited away): ``ValidationError`` names what stands in the way,
+    and nothing is written.
+    """
+    pk_name = model._meta.pk.attname
+    if model._default_manager.filter(pk=pk).exists():
+        raise ValidationError(
+            f"This {model._meta.verbose_name} exists: there is nothing to restore."
+        )
+    deletion = (
+        history_of(model)
+        .filter(**{pk_name: pk}, history_type="-")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if deletion is None:
+        raise ValidationError(f"No deleted {model._meta.verbose_name} has this identifier.")
+    group = [deletion]
+    for other in tracked_models():
+        if other is model:
+            continue
+        group.extend(
+            history_of(other).filter(history_type="-", history_date=deletion.history_date)
+        )
+    restored = deletion.instance
+    with history_context(
+        reason=f"Restored (deleted {deletion.history_date:%Y-%m-%d %H:%M} UTC)",
+        root=restored,
+        carried_reason=f"Restored with {record_label(restored)}",
+    ):
+        for record in _parents_first(group):
+            instance = record.instance
+            if instance._meta.model._default_manager.filter(pk=instance.pk).exists():
+                continue
+            try:
+                instance.full_clean()
+            except ValidationError as error:
+                raise ValidationError(
+                    f"Cannot restore {record_label(instance)}: {' '.join(error.messages)}"
+                ) from error
+            instance.save(force_insert=True)
+            if hasattr(record, "created_at"):
+                # A restore is not a creation: keep when the record first entered the dataset.
+                type(instance)._default_manager.filter(pk=instance.pk).update(
+                    created_at=record.created_at
+                )
+    return model._default_manager.get(pk=pk)

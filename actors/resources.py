@@ -1,0 +1,459 @@
+"""Spreadsheets of actors, agreements and trade figures (CSV, XLSX, JSON).
+
+Columns refer to other records by what an editor can read and type: an actor by its slug
+(or, for a country, its ISO code), an article by its slug. Related records sit in cells:
+
+- actors: ``aliases`` is a ``;``-separated list ("U.S.; Washington");
+- agreements: ``parties`` is a ``;``-separated list of ``actor:role``
+  ("russia:signatory; iran:signatory"; the role defaults to signatory);
+- agreements and trade figures: up to three citations, each an article slug and a
+  verbatim quote (``citation_1_article``, ``citation_1_quote``, ``citation_2_…``).
+
+A blank ``id`` adds a new agreement or trade figure; an ``id`` from an export updates it.
+"""
+
+import re
+import uuid
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from import_export import fields, widgets
+
+from actors.models import (
+    Actor,
+    Agreement,
+    AgreementParty,
+    Citation,
+    DatePrecision,
+    PartyRole,
+    TradeFigure,
+    format_partial_date,
+)
+from actors.services import (
+    ACTOR_FIELDS,
+    AGREEMENT_FIELDS,
+    TRADE_FIGURE_FIELDS,
+    CitationInput,
+    PartyInput,
+    actor_create,
+    actor_update,
+    agreement_create,
+    agreement_update,
+    citations_check,
+    parties_check,
+    trade_figure_create,
+    trade_figure_update,
+)
+from articles.models import Article
+from caci.resources import ServiceResource, stored_related
+
+LIST_SEPARATOR = ";"
+SHEET_CITATIONS = 3
+PARTIAL_DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?$")
+
+
+def citation_column(number: int, part: str) -> str:
+    return f"citation_{number}_{part}"
+
+
+def split_list(cell) -> list[str]:
+    return [item.strip() for item in str(cell or "").split(LIST_SEPARATOR) if item.strip()]
+
+
+def find_actor(reference: str) -> Actor | None:
+    """The actor a cell names: by slug, or by ISO code for a country."""
+    reference = reference.strip()
+    actor = Actor.objects.filter(slug=reference).first()
+    if actor is None and len(reference) == 2:
+        actor = Actor.objects.filter(iso_code=reference.upper()).first()
+    return actor
+
+
+class ActorReferenceWidget(widgets.ForeignKeyWidget):
+    def __init__(self):
+        super().__init__(Actor, field="slug")
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or not str(value).strip():
+            return None
+        actor = find_actor(str(value))
+        if actor is None:
+            raise ValueError(f"No actor has the slug or ISO code “{value}”.")
+        return actor
+
+
+class FactIdWidget(widgets.Widget):
+    """A fact's UUID; blank for a new one."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or not str(value).strip():
+            return None
+        try:
+            return uuid.UUID(str(value).strip())
+        except ValueError:
+            raise ValidationError(
+                {"id": f"“{value}” is not an id: leave it blank to add a new record."}
+            ) from None
+
+
+class FactIdField(fields.Field):
+    def export(self, instance, **kwargs):
+        # A new record's id is drawn when it is written: a preview, which writes nothing,
+        # shows none rather than one the record will not have.
+        if instance._state.adding or getattr(instance, "added_by_import", False):
+            return ""
+        return super().export(instance, **kwargs)
+
+
+class ComputedColumn(fields.Field):
+    """A column the resource reads and writes itself (not a model attribute)."""
+
+    def __init__(self, column_name: str, render):
+        super().__init__(attribute=None, column_name=column_name)
+        self.render = render
+
+    def export(self, instance, **kwargs):
+        return self.render(instance)
+
+
+def _actor_field(name: str) -> fields.Field:
+    return fields.Field(attribute=name, column_name=name, widget=ActorReferenceWidget())
+
+
+# Citations in cells -------------------------------------------------------------------------
+
+
+def _citations_of(instance) -> list[tuple[Article, str]]:
+    """The record's citations as (article, quote), in a stable order: by article slug, then
+    by where the quote stands in it."""
+    imported = getattr(instance, "imported_related", None)
+    if imported is not None and "citations" in imported:
+        pairs = [(c.article, c.quote) for c in imported["citations"]]
+    else:
+        pairs = [(c.article, c.quote) for c in stored_related(instance, "citations")]
+    if len(pairs) > SHEET_CITATIONS:
+        raise ValueError(
+            f"{instance._meta.verbose_name.capitalize()} {instance.pk} has {len(pairs)} "
+            f"citations; a sheet holds {SHEET_CITATIONS}. Edit it in the admin."
+        )
+    return sorted(pairs, key=lambda pair: (pair[0].slug, pair[0].locate(pair[1]) or (0, 0)))
+
+
+def _citation_cell(number: int, part: str):
+    def render(instance) -> str:
+        pairs = _citations_of(instance)
+        if number > len(pairs):
+            return ""
+        article, quote = pairs[number - 1]
+        return article.slug if part == "article" else quote
+
+    return render
+
+
+def _citation_field(number: int, part: str) -> ComputedColumn:
+    return ComputedColumn(citation_column(number, part), _citation_cell(number, part))
+
+
+CITATION_COLUMNS = tuple(
+    citation_column(number, part)
+    for number in range(1, SHEET_CITATIONS + 1)
+    for part in ("article", "quote")
+)
+
+
+def parse_citations(row) -> list[CitationInput] | None:
+    """The row's citations, checked one by one and together. None when the sheet has no
+    citation columns (the stored citations stay as they are)."""
+    if citation_column(1, "quote") not in row:
+        return None
+    articles = {
+        article.slug: article
+        for article in Article.objects.filter(
+            slug__in=[
+                str(row.get(citation_column(n, "article")) or "").strip()
+                for n in range(1, SHEET_CITATIONS + 1)
+            ]
+        )
+    }
+    citations, errors = [], {}
+    for number in range(1, SHEET_CITATIONS + 1):
+        article_column = citation_column(number, "article")
+        quote_column = citation_column(number, "quote")
+        slug = str(row.get(article_column) or "").strip()
+        quote = str(row.get(quote_column) or "")
+        if not slug and not quote.strip():
+            continue
+        article = articles.get(slug)
+        if article is None:
+            errors[article_column] = (
+                f"No article has the slug “{slug}”."
+                if slug
+                else "Name the article (its slug) that this passage is from."
+            )
+            continue
+        citation = CitationInput(article=article, quote=quote)
+        try:
+            citations_check([citation])
+        except ValidationError as error:
+            errors[quote_column] = error.messages
+            continue
+        citations.append(citation)
+    if not errors:
+        try:
+            citations_check(citations)
+        except ValidationError as error:
+            errors[citation_column(1, "quote")] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return citations
+
+
+# Actors -------------------------------------------------------------------------------------
+
+
+class ActorResource(ServiceResource):
+    aliases = ComputedColumn("aliases", lambda actor: ActorResource.aliases_cell(actor))
+    service_fields = ACTOR_FIELDS
+
+    class Meta:
+        model = Actor
+        fields = ("slug", "name", "kind", "iso_code", "description", "aliases")
+        import_id_fields = ("slug",)
+        name = "Actors"
+
+    @staticmethod
+    def aliases_cell(actor) -> str:
+        imported = getattr(actor, "imported_related", None)
+        if imported is not None and "aliases" in imported:
+            names = imported["aliases"]
+        else:
+            names = [alias.name for alias in stored_related(actor, "aliases")]
+        return f"{LIST_SEPARATOR} ".join(sorted(names))
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.prefetch_related("aliases")
+
+    def parse_related(self, instance, row):
+        if "aliases" not in row:
+            return {}
+        return {"aliases": split_list(row["aliases"])}
+
+    def record_create(self, *, data, related):
+        return actor_create(**data, aliases=related.get("aliases", ()))
+
+    def record_update(self, *, instance, data, related):
+        return actor_update(actor=instance, data=data, aliases=related.get("aliases"))
+
+
+# Agreements ---------------------------------------------------------------------------------
+
+
+def parse_partial_date(value) -> tuple[date | None, str]:
+    """A date known to the year, the month or the day: 2025, 2025-04 or 2025-04-17."""
+    if isinstance(value, datetime):
+        return value.date(), DatePrecision.DAY
+    if isinstance(value, date):
+        return value, DatePrecision.DAY
+    text = str(value if value is not None else "").strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if not text:
+        return None, ""
+    match = PARTIAL_DATE.match(text)
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day = (int(part) if part else None for part in match.groups())
+        if day is not None:
+            return date(year, month, day), DatePrecision.DAY
+        if month is not None:
+            return date(year, month, 1), DatePrecision.MONTH
+        return date(year, 1, 1), DatePrecision.YEAR
+    except ValueError:
+        raise ValidationError(
+            {"signed": f"“{text}” is not a date: write 2025, 2025-04 or 2025-04-17."}
+        ) from None
+
+
+class FactResource(ServiceResource):
+    """An agreement or a trade figure: a UUID id, citations in cells."""
+
+    # A blank id keeps the new record's own; an unknown one is refused (after_init_instance).
+    id = FactIdField(
+        attribute="id", column_name="id", widget=FactIdWidget(), saves_null_values=False
+    )
+    citation_1_article = _citation_field(1, "article")
+    citation_1_quote = _citation_field(1, "quote")
+    citation_2_article = _citation_field(2, "article")
+    citation_2_quote = _citation_field(2, "quote")
+    citation_3_article = _citation_field(3, "article")
+    citation_3_quote = _citation_field(3, "quote")
+
+    def before_import(self, dataset, **kwargs) -> None:
+        # A sheet without an id column holds new records only.
+        if "id" not in (dataset.headers or []):
+            dataset.append_col([""] * len(dataset), header="id")
+
+    def do_instance_save(self, instance, is_create) -> None:
+        super().do_instance_save(instance, is_create)
+        instance.added_by_import = is_create
+
+    def after_init_instance(self, instance, new, row, **kwargs) -> None:
+        if new and row.get("id") not in (None, ""):
+            raise ValidationError(
+                {
+                    "id": f"No {instance._meta.verbose_name} has the id “{row['id']}”: "
+                    "leave it blank to add a new one."
+                }
+            )
+
+
+class AgreementResource(FactResource):
+    signed = ComputedColumn(
+        "signed",
+        lambda agreement: (
+            format_partial_date(agreement.signed_on, agreement.signed_precision) or ""
+        ),
+    )
+    parties = ComputedColumn(
+        "parties", lambda agreement: AgreementResource.parties_cell(agreement)
+    )
+    service_fields = AGREEMENT_FIELDS
+
+    class Meta:
+        model = Agreement
+        fields = (
+            "id",
+            "title",
+            "kind",
+            "status",
+            "signed",
+            "instrument_count",
+            "summary",
+            "review_status",
+            "review_note",
+            "parties",
+            *CITATION_COLUMNS,
+        )
+        import_id_fields = ("id",)
+        name = "Agreements"
+
+    @staticmethod
+    def parties_cell(agreement) -> str:
+        imported = getattr(agreement, "imported_related", None)
+        if imported is not None and "parties" in imported:
+            parties = [(p.actor.slug, p.role) for p in imported["parties"]]
+        else:
+            parties = [(p.actor.slug, p.role) for p in stored_related(agreement, "parties")]
+        return f"{LIST_SEPARATOR} ".join(f"{slug}:{role}" for slug, role in sorted(parties))
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.prefetch_related(
+            Prefetch("parties", queryset=AgreementParty.objects.select_related("actor")),
+            Prefetch("citations", queryset=Citation.objects.select_related("article")),
+        )
+
+    def parse_related(self, instance, row):
+        related, errors = {}, {}
+        if "signed" in row:
+            try:
+                instance.signed_on, instance.signed_precision = parse_partial_date(row["signed"])
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if "parties" in row:
+            try:
+                related["parties"] = self.parse_parties(row["parties"])
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        try:
+            citations = parse_citations(row)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        else:
+            if citations is not None:
+                related["citations"] = citations
+        if errors:
+            raise ValidationError(errors)
+        return related
+
+    @staticmethod
+    def parse_parties(cell) -> list[PartyInput]:
+        parties, problems = [], []
+        for item in split_list(cell):
+            reference, _, role = (part.strip() for part in item.partition(":"))
+            role = role or PartyRole.SIGNATORY
+            actor = find_actor(reference)
+            if actor is None:
+                problems.append(f"No actor has the slug or ISO code “{reference}”.")
+            elif role not in PartyRole.values:
+                problems.append(
+                    f"“{role}” is not a role; use one of {', '.join(PartyRole.values)}."
+                )
+            else:
+                parties.append(PartyInput(actor=actor, role=role))
+        if problems:
+            raise ValidationError({"parties": problems})
+        parties_check(parties)
+        return parties
+
+    def record_create(self, *, data, related):
+        return agreement_create(
+            **data,
+            parties=related.get("parties", ()),
+            citations=related.get("citations", ()),
+        )
+
+    def record_update(self, *, instance, data, related):
+        return agreement_update(
+            agreement=instance,
+            data=data,
+            parties=related.get("parties"),
+            citations=related.get("citations"),
+        )
+
+
+# Trade figures ------------------------------------------------------------------------------
+
+
+class TradeFigureResource(FactResource):
+    reporter = _actor_field("reporter")
+    partner = _actor_field("partner")
+    service_fields = TRADE_FIGURE_FIELDS
+
+    class Meta:
+        model = TradeFigure
+        fields = (
+            "id",
+            "reporter",
+            "partner",
+            "flow",
+            "commodity",
+            "year",
+            "value",
+            "currency",
+            "qualifier",
+            "note",
+            "review_status",
+            "review_note",
+            *CITATION_COLUMNS,
+        )
+        import_id_fields = ("id",)
+        name = "Trade figures"
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("reporter", "partner").prefetch_related(
+            Prefetch("citations", queryset=Citation.objects.select_related("article"))
+        )
+
+    def parse_related(self, instance, row):
+        citations = parse_citations(row)
+        return {} if citations is None else {"citations": citations}
+
+    def record_create(self, *, data, related):
+        return trade_figure_create(**data, citations=related.get("citations", ()))
+
+    def record_update(self, *, instance, data, related):
+        return trade_figure_update(
+            trade_figure=instance, data=data, citations=related.get("citations")
+        )

@@ -1,0 +1,284 @@
+"""What every page of the editors' admin shares: history, writes through the services,
+the review workflow, spreadsheet import and export.
+
+The apps' admins (``articles/admin.py``, ``actors/admin.py``) build on these classes.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, JSON, XLSX
+from import_export.forms import ExportForm
+from simple_history.admin import SimpleHistoryAdmin
+
+from caci.editorial import ReviewStatus
+from caci.services import record_delete, records_publish, records_send_back_to_review
+
+RECORD_FIELDS = ("created_at", "updated_at", "import_digest")
+REVIEW_FIELDS = ("review_status", "review_note", "verified_by", "verified_at")
+# Every save moves it: listing it in each version of the history would hide the change.
+HISTORY_NOISE = ("updated_at",)
+
+
+def live_forms(formset) -> list:
+    """The inline forms an editor filled in and did not mark for deletion, in page order."""
+    return [
+        form
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+    ]
+
+
+class RuleCheckedFormSet(BaseInlineFormSet):
+    """An inline formset that applies one of the services' rules to its rows as a whole.
+
+    ``rule`` is the service's own check function, called with what ``to_input`` makes of
+    each row; its ``ValidationError`` is shown above the inline, so the page says what is
+    wrong before anything is written.
+    """
+
+    rule = None
+    to_input = None
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        inputs = [type(self).to_input(form.cleaned_data) for form in live_forms(self)]
+        try:
+            type(self).rule(inputs)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
+
+
+class CuratedAdmin(SimpleHistoryAdmin):
+    """A curated record's admin: its history field by field, revert, recoverable deletes."""
+
+    list_per_page = 50
+
+    # Deleting so that a restore can bring it back -------------------------------------------
+
+    def delete_model(self, request, obj) -> None:
+        record_delete(instance=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            record_delete(instance=obj)
+
+    # History: a revert is a change ------------------------------------------------------------
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history lets anyone who may view the history post the revert form: only
+        # those who may change the record may revert it.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # Read-only record columns ---------------------------------------------------------------
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + [name for name in RECORD_FIELDS if name not in fields]
+
+    # History: the changed fields of each version ----------------------------------------
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        previous = None
+        for current in historical_records:
+            if previous is None:
+                previous = current
+                continue
+            delta = previous.diff_against(
+                current,
+                excluded_fields=HISTORY_NOISE,
+                foreign_keys_are_objs=foreign_keys_are_objs,
+            )
+            helper = self.get_historical_record_context_helper(request, previous)
+            previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+
+class ServiceAdmin(CuratedAdmin):
+    """A curated record's admin whose writes go through the app's services.
+
+    ``record_create`` and ``record_update`` call the services with the form's values for
+    ``service_fields`` and, for the inlines named in ``service_inlines``, what
+    ``inline_input`` makes of their rows. The record is created in ``save_related``
+    because the services create a record and its inlines together (an agreement never
+    exists without its parties and citations).
+    """
+
+    service_fields: tuple[str, ...] = ()
+    # Inline model -> the name of the services' argument it feeds ("parties", "aliases").
+    service_inlines: Mapping[type[models.Model], str] = {}
+
+    # The writes ----------------------------------------------------------------------------
+
+    def record_create(self, request, *, data: dict[str, Any], related: dict[str, list]):
+        raise NotImplementedError
+
+    def record_update(self, request, *, instance, data: dict[str, Any], related: dict[str, list]):
+        raise NotImplementedError
+
+    def inline_input(self, name: str, cleaned_data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def service_data(self, form) -> dict[str, Any]:
+        return {
+            name: form.cleaned_data[name]
+            for name in self.service_fields
+            if name in form.cleaned_data
+        }
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            return  # Created with its inlines in save_related.
+        # The form has already set its values on ``obj``: compare with the stored record so
+        # that the service writes, and the history records, only what changed.
+        stored = type(obj)._default_manager.get(pk=obj.pk)
+        saved = self.record_update(
+            request, instance=stored, data=self.service_data(form), related={}
+        )
+        self.after_write(request, saved, form)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        obj = form.instance
+        related = {}
+        other_formsets = []
+        for formset in formsets:
+            name = self.service_inlines.get(formset.model)
+            if name is None:
+                other_formsets.append(formset)
+                continue
+            related[name] = [
+                self.inline_input(name, inline.cleaned_data) for inline in live_forms(formset)
+            ]
+            self._describe_formset(formset)
+        if change:
+            if related:
+                stored = type(obj)._default_manager.get(pk=obj.pk)
+                self.record_update(request, instance=stored, data={}, related=related)
+        else:
+            saved = self.record_create(request, data=self.service_data(form), related=related)
+            # The admin goes on with its own object (change message, redirect): give it the
+            # record's identity.
+            obj.pk = saved.pk
+            obj._state.adding = False
+            obj._state.db = saved._state.db
+            self.after_write(request, saved, form)
+        for formset in other_formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def after_write(self, request, record, form) -> None:
+        """Hook for what follows a write (publication, for reviewed records)."""
+
+    @staticmethod
+    def _describe_formset(formset) -> None:
+        # The admin's change message reads these; the services wrote the rows themselves.
+        formset.new_objects = [
+            form.instance
+            for form in live_forms(formset)
+            if form.instance._state.adding and form.has_changed()
+        ]
+        formset.changed_objects = [
+            (form.instance, form.changed_data)
+            for form in live_forms(formset)
+            if not form.instance._state.adding and form.has_changed()
+        ]
+        formset.deleted_objects = [
+            form.instance
+            for form in formset.forms
+            if form.cleaned_data
+            and form.cleaned_data.get("DELETE")
+            and not form.instance._state.adding
+        ]
+
+
+@admin.action(
+    description="Mark selected as published (checked against the source by me)",
+    permissions=["change"],
+)
+def publish_selected(modeladmin, request, queryset) -> None:
+    count = records_publish(records=queryset, user=request.user)
+    modeladmin.message_user(
+        request, f"{count} {queryset.model._meta.verbose_name_plural} published.", messages.SUCCESS
+    )
+
+
+@admin.action(description="Send selected back to review", permissions=["change"])
+def send_back_to_review(modeladmin, request, queryset) -> None:
+    count = records_send_back_to_review(records=queryset)
+    modeladmin.message_user(
+        request,
+        f"{count} {queryset.model._meta.verbose_name_plural} sent back to review.",
+        messages.SUCCESS,
+    )
+
+
+class ReviewStatusFilter(admin.SimpleListFilter):
+    """Needs review or published: the filter the review queue links to."""
+
+    title = "review"
+    parameter_name = "review_status__exact"
+
+    def lookups(self, request, model_admin):
+        return (("needs_review", "Needs review"), ("published", "Published"))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(review_status=self.value())
+        return queryset
+
+
+class ReviewedAdmin(ServiceAdmin):
+    """A record an editor checks against its source: review actions, status and verifier."""
+
+    actions = [publish_selected, send_back_to_review]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "verified_by", "verified_at"]
+
+    def service_data(self, form) -> dict[str, Any]:
+        # The status moves through records_publish / records_send_back_to_review, which also
+        # record (or clear) who checked the record and when.
+        data = super().service_data(form)
+        data.pop("review_status", None)
+        return data
+
+    def after_write(self, request, record, form) -> None:
+        wanted = form.cleaned_data.get("review_status")
+        if wanted == record.review_status or wanted is None:
+            return
+        if wanted == ReviewStatus.PUBLISHED:
+            records_publish(records=[record], user=request.user)
+        else:
+            records_send_back_to_review(records=[record])
+
+    def review_queue(self, request):
+        """What the review page lists for this model: records waiting for an editor."""
+        queryset = self.get_queryset(request).filter(review_status=ReviewStatus.NEEDS_REVIEW)
+        if self.list_select_related and not isinstance(self.list_select_related, bool):
+            queryset = queryset.select_related(*self.list_select_related)
+        return queryset
+
+
+# Spreadsheets ---------------------------------------------------------------------------------
+
+
+class SpreadsheetMixin(ImportExportMixin):
+    """Export the changelist as filtered, and import the same formats, all or nothing
+    (the resources, ``caci/resources.py``, roll back a file with one bad row)."""
+
+    formats = [CSV, XLSX, JSON]
+    import_formats = [CSV, XLSX, JSON]
+    export_formats = [CSV, XLSX, JSON]
+    # Every column goes out: a sheet that is exported can be imported back as it is.
+    export_form_class = ExportForm
+
+    def has_import_permission(self, request) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
