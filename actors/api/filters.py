@@ -68,9 +68,7 @@ class ActorReferencesFormField(forms.Field):
         for reference in values:
             actor = actor_by_reference(reference) if reference.strip() else None
             if actor is None:
-                raise forms.ValidationError(
-                    f"No actor has the slug or ISO code “{reference}”."
-                )
+                raise forms.ValidationError(f"No actor has the slug or ISO code “{reference}”.")
             if actor not in actors:
                 actors.append(actor)
         return actors
@@ -109,8 +107,7 @@ class ActorListFilter(DatasetFilterSet):
     mentioned_in = SlugFilter(
         queryset=Article.objects.all(),
         method="filter_mentioned_in",
-        help_text="Actors that this article discusses (article slug). An unknown slug is "
-        "a 400.",
+        help_text="Actors that this article discusses (article slug). An unknown slug is a 400.",
     )
 
     class Meta:

@@ -128,8 +128,7 @@ class AgreementSerializer(serializers.HyperlinkedModelSerializer):
     signed_precision = serializers.ChoiceField(
         choices=DatePrecision.choices,
         allow_blank=True,
-        help_text="How much of the signing date is known: day, month or year; empty when "
-        "unknown.",
+        help_text="How much of the signing date is known: day, month or year; empty when unknown.",
     )
     signed_earliest = serializers.DateField(
         source="signed_on",

@@ -159,7 +159,10 @@ class StrictOrderingFilter(OrderingFilter):
                 f"(default `{default}`). Empty values sort last. Not applied in cursor mode.",
                 "schema": {
                     "type": "array",
-                    "items": {"type": "string", "enum": ordering_schema_enum(view.ordering_fields)},
+                    "items": {
+                        "type": "string",
+                        "enum": ordering_schema_enum(view.ordering_fields),
+                    },
                 },
                 "style": "form",
                 "explode": False,

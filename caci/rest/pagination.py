@@ -66,7 +66,7 @@ class KeysetPages(pagination.CursorPagination):
             return super().decode_cursor(request)
         except NotFound as exc:
             raise ValidationError(
-                {self.cursor_query_param: ["This cursor is not valid: use a `next` link as given."]}
+                {self.cursor_query_param: ["This cursor is not valid: follow a `next` link."]}
             ) from exc
 
 

@@ -80,9 +80,12 @@ class DatasetViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action != "list" and self.is_reviewed:
-            if not can_see_unpublished(self.request.user, queryset.model):
-                queryset = queryset.filter(review_status=ReviewStatus.PUBLISHED)
+        if (
+            self.action != "list"
+            and self.is_reviewed
+            and not can_see_unpublished(self.request.user, queryset.model)
+        ):
+            queryset = queryset.filter(review_status=ReviewStatus.PUBLISHED)
         return queryset
 
     def get_serializer_class(self):
