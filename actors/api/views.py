@@ -9,7 +9,7 @@ from actors.api.serializers import (
     TradeFigureSerializer,
     TradeFigureWriteSerializer,
 )
-from actors.models import Actor, Agreement, TradeFigure
+from actors.models import Actor, Agreement, PartyRole, TradeFigure
 from actors.services import (
     CitationInput,
     PartyInput,
@@ -28,7 +28,10 @@ def _citation_inputs(items) -> list[CitationInput]:
 
 
 def _party_inputs(items) -> list[PartyInput]:
-    return [PartyInput(actor=item["actor"], role=item["role"]) for item in items]
+    return [
+        PartyInput(actor=item["actor"], role=item.get("role", PartyRole.SIGNATORY))
+        for item in items
+    ]
 
 
 def _citation_columns():

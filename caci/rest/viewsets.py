@@ -88,6 +88,13 @@ class DatasetViewSet(viewsets.ModelViewSet):
             queryset = queryset.filter(review_status=ReviewStatus.PUBLISHED)
         return queryset
 
+    def filter_queryset(self, queryset):
+        # Filters and ordering are for lists; a record is found by its identifier alone
+        # (its visibility is settled in get_queryset).
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def get_serializer_class(self):
         if self.request is not None and self.request.method in WRITE_METHODS:
             return self.write_serializer_class
