@@ -38,6 +38,17 @@ class MentionedActorSerializer(serializers.Serializer):
     iso_code = serializers.CharField(allow_null=True)
 
 
+class OptionalURLField(serializers.URLField):
+    """A link the source may not give: null rather than an empty string, which no client
+    could take for an address."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class ArticleSerializer(serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="articles-detail", lookup_field="slug")
     published = serializers.DateField(
@@ -51,6 +62,8 @@ class ArticleSerializer(serializers.HyperlinkedModelSerializer):
     mentions = MentionedActorSerializer(
         source="mentioned_actors", many=True, help_text="The actors the article discusses."
     )
+    source_url = OptionalURLField(help_text="The publisher's page for this article, if known.")
+    pdf_url = OptionalURLField(help_text="The publisher's PDF of the piece, if any.")
 
     class Meta:
         model = Article
