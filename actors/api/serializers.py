@@ -32,12 +32,13 @@ from articles.models import Article
 from caci.editorial import ReviewStatus
 
 ISO_CODE = re.compile(r"^[A-Za-z]{2}$")
+SLUG_OR_CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
 def actor_by_reference(reference: str) -> Actor | None:
     """The actor a client names by slug or, for a country, by ISO 3166-1 alpha-2 code."""
     reference = reference.strip()
-    if not reference:
+    if not SLUG_OR_CODE.match(reference):
         return None
     condition = Q(slug=reference)
     if ISO_CODE.match(reference):

@@ -25,12 +25,14 @@ class SyncDateTimeField(forms.DateTimeField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        if value is not None and value.tzinfo is not None:
-            try:
-                value.astimezone(UTC)
-            except OverflowError as exc:
-                raise forms.ValidationError("This date-time is out of range.") from exc
-        return value
+        if value is None:
+            return None
+        try:
+            # In UTC, as the database compares it: an offset such as -17:00, which
+            # Python accepts and PostgreSQL does not, never reaches the database.
+            return value.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError("This date-time is out of range.") from exc
 
 
 class SyncDateTimeFilter(django_filters.IsoDateTimeFilter):

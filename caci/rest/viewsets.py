@@ -4,7 +4,7 @@ from django.db import transaction
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -23,6 +23,35 @@ SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
+def _has_unencodable_text(data) -> bool:
+    if isinstance(data, str):
+        return "\x00" in data or not data.isascii() and _lone_surrogate(data)
+    if isinstance(data, dict):
+        return any(_has_unencodable_text(k) or _has_unencodable_text(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_has_unencodable_text(item) for item in data)
+    return False
+
+
+def _lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class StrictJSONParser(JSONParser):
+    """JSON whose text every database column can hold: no NUL character, no lone UTF-16
+    surrogate (both valid JSON escapes, neither storable text)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if _has_unencodable_text(data):
+            raise ParseError("The body holds a NUL character or an unpaired surrogate.")
+        return data
+
+
 class DatasetViewSet(viewsets.ModelViewSet):
     """A resource of the dataset: read by anyone, written by editors through the services.
 
@@ -33,7 +62,7 @@ class DatasetViewSet(viewsets.ModelViewSet):
     by calling the services.
     """
 
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
     pagination_class = PageOrCursorPagination
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]

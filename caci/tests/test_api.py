@@ -180,3 +180,23 @@ def test_issue_api_token_creates_then_rotates_a_token(editor, capsys):
 def test_issue_api_token_refuses_an_unknown_account(db):
     with pytest.raises(CommandError, match="No account is named 'ghost'"):
         call_command("issue_api_token", "ghost")
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['{"name": "Nul\\u0000", "slug": "x", "kind": "company"}', '{"name": "\\ud800"}'],
+)
+def test_a_body_with_text_no_database_can_store_is_a_400(api, dataset, editor, body):
+    api.force_authenticate(editor)
+
+    response = api.post("/api/v1/actors/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "NUL character or an unpaired surrogate" in response.json()["detail"]
+
+
+def test_updated_since_with_any_offset_python_accepts_is_compared_in_utc(api, dataset):
+    # PostgreSQL accepts offsets up to 15:59; the comparison happens in UTC regardless.
+    response = api.get("/api/v1/actors/", {"updated_since": "2000-01-01T00:00:00-17:00"})
+
+    assert response.json()["count"] == Actor.objects.count()
