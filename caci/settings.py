@@ -162,10 +162,8 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_SCHEMA_CLASS": "caci.rest.schema.AutoSchema",
     "EXCEPTION_HANDLER": "caci.rest.errors.exception_handler",
-    "DEFAULT_VERSIONING_CLASS": None,
-    "DATETIME_FORMAT": "iso-8601",
+    # Values keep every digit: 3740000000.00 reads as a string, never a rounded float.
     "COERCE_DECIMAL_TO_STRING": True,
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
 SPECTACULAR_SETTINGS = {
