@@ -47,21 +47,9 @@ def outsider(db):
 
 @pytest.fixture(scope="module")
 def dataset(django_db_setup, django_db_blocker):
-    """The small realistic dataset of caci/tests/dataset.py, built once per test module.
-
-    It is written inside a transaction that is rolled back after the module, the way
-    Django's ``setUpTestData`` does; each test runs in its own savepoint within it, so
-    what a test writes is undone after it and the dataset stays as built.
-    """
-    from django.db import transaction
-
+    """The small realistic dataset of caci/tests/dataset.py, built once per test module
+    (see caci.tests.db.built_for_module)."""
     from caci.tests.dataset import dataset_build
+    from caci.tests.db import built_for_module
 
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield dataset_build()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    yield from built_for_module(django_db_blocker, dataset_build)

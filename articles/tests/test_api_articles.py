@@ -9,6 +9,7 @@ from django.utils import timezone
 from articles.models import Article, Author, Section
 from articles.services import article_create, author_create
 from caci.editorial import ReviewStatus
+from caci.tests.db import built_for_module
 from caci.tests.helpers import csv_rows, field_values
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +20,13 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def library(db):
+@pytest.fixture(scope="module")
+def library(django_db_setup, django_db_blocker):
+    """Four articles by two authors, one still under review; built once for the module."""
+    yield from built_for_module(django_db_blocker, library_build)
+
+
+def library_build():
     avdaliani = author_create(name="Emil Avdaliani", slug="emil-avdaliani")
     cutler = author_create(name="Robert M. Cutler", slug="robert-m-cutler")
     published = ReviewStatus.PUBLISHED

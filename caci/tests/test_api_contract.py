@@ -31,8 +31,8 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-EXAMPLES_PER_READ = 12
-EXAMPLES_PER_WRITE = 6
+EXAMPLES_PER_READ = 8
+EXAMPLES_PER_WRITE = 4
 
 
 @pytest.fixture
