@@ -9,10 +9,13 @@ an article matches when it contains every word, ignoring case.
 """
 
 from django.db import connections
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 SEARCH_CONFIG = "english"
+# On PostgreSQL the matches carry their relevance under this name; a list with no explicit
+# ordering puts the most relevant first.
+RANK = "search_rank"
 
 
 def articles_matching(queryset: QuerySet, text: str) -> QuerySet:
@@ -20,13 +23,16 @@ def articles_matching(queryset: QuerySet, text: str) -> QuerySet:
     if not words:
         return queryset
     if connections[queryset.db].vendor == "postgresql":
-        table = queryset.model._meta.db_table
+        column = f'"{queryset.model._meta.db_table}"."search_vector"'
+        query = "websearch_to_tsquery(%s::regconfig, %s)"
         return queryset.filter(
-            RawSQL(
-                f'"{table}"."search_vector" @@ websearch_to_tsquery(%s::regconfig, %s)',
-                (SEARCH_CONFIG, text),
-                output_field=BooleanField(),
-            )
+            RawSQL(f"{column} @@ {query}", (SEARCH_CONFIG, text), output_field=BooleanField())
+        ).annotate(
+            **{
+                RANK: RawSQL(
+                    f"ts_rank({column}, {query})", (SEARCH_CONFIG, text), output_field=FloatField()
+                )
+            }
         )
     for word in words:
         queryset = queryset.filter(

@@ -43,7 +43,9 @@ def actor_by_reference(reference: str) -> Actor | None:
     condition = Q(slug=reference)
     if ISO_CODE.match(reference):
         condition |= Q(iso_code=reference.upper())
-    return Actor.objects.filter(condition).order_by("slug").first()
+    # A slug and another actor's code may coincide ("ge"): the slug wins.
+    found = sorted(Actor.objects.filter(condition)[:2], key=lambda actor: actor.slug != reference)
+    return found[0] if found else None
 
 
 def unknown_actor_message(reference: str) -> str:

@@ -69,3 +69,29 @@ def test_actors_csv_flattens_aliases(api, dataset):
     assert [(row["slug"], row["aliases"]) for row in rows] == [
         ("united-states", "U.S. | Washington")
     ]
+
+
+def test_an_actor_named_by_a_slug_that_is_also_a_code_is_the_slugs(api, dataset, editor):
+    api.force_authenticate(editor)
+    company = {"name": "GE Vernova", "slug": "ge", "kind": "company"}
+    assert api.post("/api/v1/actors/", company, format="json").status_code == 201
+
+    def reporter_of(reference):
+        figure = {
+            "reporter": reference,
+            "partner": "azerbaijan",
+            "flow": "export",
+            "value": "1",
+            "citations": [
+                {
+                    "article": "has-the-west-lost-azerbaijan",
+                    "quote": "The Middle Corridor, stretching from China through Kazakhstan",
+                }
+            ],
+        }
+        response = api.post("/api/v1/trade-figures/", figure, format="json")
+        assert response.status_code == 201, response.json()
+        return response.json()["reporter"]["slug"]
+
+    assert reporter_of("ge") == "ge"
+    assert reporter_of("GE") == "georgia"

@@ -295,3 +295,18 @@ def test_a_script_writes_with_the_token_the_command_issues(dataset, editor, caps
     )
 
     assert response.status_code == 201, response.json()
+
+
+def test_the_browsable_api_writes_with_the_session_and_its_csrf_token(dataset, editor):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(editor)
+    client.get(AGREEMENTS, HTTP_ACCEPT="text/html")  # the page's form sets the CSRF cookie
+
+    response = client.post(
+        AGREEMENTS,
+        joint_venture(),
+        format="json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+
+    assert response.status_code == 201

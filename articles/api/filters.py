@@ -54,7 +54,8 @@ class ArticleFilter(ReviewedFilterSet):
         method="filter_search",
         help_text="Full-text search in the title, lede and body. On PostgreSQL: English "
         'stemming, "quoted phrases", `or`, and `-word` to exclude; every other word must '
-        "occur. On SQLite (development): every word must occur, ignoring case.",
+        "occur; without `ordering`, the most relevant (title before lede before body) come "
+        "first. On SQLite (development): every word must occur, ignoring case.",
     )
     review_params = ("review_status", "status")
 

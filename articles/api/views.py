@@ -10,6 +10,7 @@ from articles.api.serializers import (
     AuthorWriteSerializer,
 )
 from articles.models import Article, Author
+from articles.search import RANK
 from articles.services import article_create, article_update, author_create, author_update
 from caci.rest.viewsets import SLUG_PATTERN, DatasetViewSet
 
@@ -34,6 +35,7 @@ class ArticleViewSet(DatasetViewSet):
         "updated_at": "updated_at",
     }
     ordering = ("-published", "slug")
+    relevance_annotation = RANK
     model_error_fields = {"published_on": "published"}
     csv_filename = "articles"
     csv_columns = (

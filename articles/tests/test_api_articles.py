@@ -57,6 +57,7 @@ def library_build():
             title="The Convergence of the South Caucasus and Central Asia",
             published_on=date(2025, 1, 22),
             lede="An abstract about connectivity.",
+            body="Azerbaijan and Kazakhstan build the Middle Corridor.",
             authors=[avdaliani, cutler],
             review_status=published,
         ),
@@ -109,7 +110,20 @@ def test_search_on_postgresql_stems_words_and_reads_phrases(api, library):
     assert field_values(api.get(f'{URL}?search="strategic partnership"')) == [
         "has-the-west-lost-azerbaijan"
     ]
-    assert field_values(api.get(f"{URL}?search=corridor -russia")) == []
+    assert field_values(api.get(f"{URL}?search=corridor -russia")) == ["convergence"]
+
+
+@on_postgresql
+def test_search_on_postgresql_puts_the_most_relevant_first(api, library):
+    # Azerbaijan is in the title of one article (weighed most), in the body of the other.
+    assert field_values(api.get(f"{URL}?search=azerbaijan")) == [
+        "has-the-west-lost-azerbaijan",
+        "convergence",
+    ]
+    assert field_values(api.get(f"{URL}?search=azerbaijan&ordering=published")) == [
+        "convergence",
+        "has-the-west-lost-azerbaijan",
+    ]
 
 
 @on_postgresql

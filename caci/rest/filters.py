@@ -128,7 +128,13 @@ class StrictOrderingFilter(OrderingFilter):
     def get_ordering(self, request, queryset, view):
         raw = request.query_params.get(self.ordering_param)
         names = [name.strip() for name in raw.split(",")] if raw else []
-        names = [name for name in names if name] or list(view.ordering)
+        names = [name for name in names if name]
+        relevance = getattr(view, "relevance_annotation", None)
+        if not names and relevance in queryset.query.annotations:
+            # A search with no explicit ordering: the most relevant first.
+            names = list(view.ordering)
+            return [F(relevance).desc(), *self.columns_ordering(names, view), "pk"]
+        names = names or list(view.ordering)
         columns = view.ordering_fields
         unknown = [name for name in names if name.lstrip("-") not in columns]
         if unknown:
@@ -140,15 +146,19 @@ class StrictOrderingFilter(OrderingFilter):
                     ]
                 }
             )
+        return [*self.columns_ordering(names, view), "pk"]
+
+    @staticmethod
+    def columns_ordering(names, view) -> list:
         ordering = []
         for name in names:
-            column = F(columns[name.lstrip("-")])
+            column = F(view.ordering_fields[name.lstrip("-")])
             ordering.append(
                 column.desc(nulls_last=True)
                 if name.startswith("-")
                 else column.asc(nulls_last=True)
             )
-        return [*ordering, "pk"]
+        return ordering
 
     def get_schema_operation_parameters(self, view):
         default = ",".join(view.ordering)

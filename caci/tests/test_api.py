@@ -1,12 +1,15 @@
 """What every resource of the API shares: paging, query costs, strictness, throttling."""
 
 import base64
+from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -200,3 +203,27 @@ def test_updated_since_with_any_offset_python_accepts_is_compared_in_utc(api, da
     response = api.get("/api/v1/actors/", {"updated_since": "2000-01-01T00:00:00-17:00"})
 
     assert response.json()["count"] == Actor.objects.count()
+
+
+@pytest.mark.parametrize(
+    ("url", "model_path", "touch"),
+    [
+        ("/api/v1/articles/", "articles.Article", {"title": "Retitled"}),
+        ("/api/v1/authors/", "articles.Author", {"bio": "Writes on the Caucasus."}),
+        ("/api/v1/actors/", "actors.Actor", {"description": "A state."}),
+        ("/api/v1/agreements/", "actors.Agreement", {"summary": "Energy and transport."}),
+        ("/api/v1/trade-figures/", "actors.TradeFigure", {"note": "Annual."}),
+    ],
+)
+def test_updated_since_lists_only_what_changed_since(api, dataset, editor, url, model_path, touch):
+    apps.get_model(model_path).objects.update(updated_at=timezone.now() - timedelta(days=30))
+    since = (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    api.force_authenticate(editor)
+    detail = api.get(url, {"page_size": 1}).json()["results"][0]["url"]
+    api.patch(detail, touch, format="json")
+
+    changed = api.get(url, {"updated_since": since}).json()["results"]
+    everything = api.get(url, {"updated_since": "2000-01-01"}).json()
+
+    assert [r["url"] for r in changed] == [detail]
+    assert everything["count"] > 1
