@@ -33,6 +33,8 @@ from caci.rest.filters import (
 )
 
 MAX_TRADE_SIDES = 2
+# The value is passed as a parameter, never formatted in: a "%" in it is text.
+UNKNOWN_ACTOR = "No actor has the slug or ISO code “%(value)s”."
 
 
 class ActorReferenceFormField(forms.CharField):
@@ -42,7 +44,7 @@ class ActorReferenceFormField(forms.CharField):
             return None
         actor = actor_by_reference(value)
         if actor is None:
-            raise forms.ValidationError(f"No actor has the slug or ISO code “{value}”.")
+            raise forms.ValidationError(UNKNOWN_ACTOR, params={"value": value})
         return actor
 
 
@@ -68,7 +70,7 @@ class ActorReferencesFormField(forms.Field):
         for reference in values:
             actor = actor_by_reference(reference) if reference.strip() else None
             if actor is None:
-                raise forms.ValidationError(f"No actor has the slug or ISO code “{reference}”.")
+                raise forms.ValidationError(UNKNOWN_ACTOR, params={"value": reference})
             if actor not in actors:
                 actors.append(actor)
         return actors

@@ -48,10 +48,6 @@ def actor_by_reference(reference: str) -> Actor | None:
     return found[0] if found else None
 
 
-def unknown_actor_message(reference: str) -> str:
-    return f"No actor has the slug or ISO code “{reference}”."
-
-
 # Reading ------------------------------------------------------------------------------
 
 

@@ -101,6 +101,8 @@ def test_trade_between_two_actors_is_found_whoever_reports_it(api, dataset):
     ("query", "parameter"),
     [
         ("reporter=atlantis", "reporter"),
+        ("reporter=50%25", "reporter"),
+        ("actor=%25s", "actor"),
         ("partner=XX", "partner"),
         ("actor=mongolia&actor=nowhere", "actor"),
         ("actor=mongolia&actor=china&actor=iran", "actor"),

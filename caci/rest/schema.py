@@ -98,6 +98,8 @@ def postprocess_error_responses(result, generator, request, public):
                     )
                 else:
                     del content["text/csv"]
+            if method == "GET" and {} not in operation.get("security", [{}]):
+                operation["security"].append({})  # reading needs no account
             if method != "GET":
                 operation["parameters"] = [
                     p for p in operation.get("parameters", []) if p.get("name") != "format"

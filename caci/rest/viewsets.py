@@ -25,7 +25,7 @@ UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-
 
 def _has_unencodable_text(data) -> bool:
     if isinstance(data, str):
-        return "\x00" in data or not data.isascii() and _lone_surrogate(data)
+        return "\x00" in data or (not data.isascii() and _lone_surrogate(data))
     if isinstance(data, dict):
         return any(_has_unencodable_text(k) or _has_unencodable_text(v) for k, v in data.items())
     if isinstance(data, list):
