@@ -157,15 +157,11 @@ class DatasetViewSet(viewsets.ModelViewSet):
             return csv_response([record], self.csv_columns_all(), self.csv_filename)
         return super().retrieve(request, *args, **kwargs)
 
-    def record_url(self, record) -> str:
-        lookup = self.lookup_url_kwarg or self.lookup_field
-        path = reverse(
-            f"{self.basename}-detail", kwargs={lookup: getattr(record, self.lookup_field)}
-        )
-        return self.request.build_absolute_uri(path)
-
     def csv_columns_all(self):
-        return (("url", self.record_url), *self.csv_columns)
+        # The records' addresses share the list's: build it once, not once per row.
+        base = self.request.build_absolute_uri(reverse(f"{self.basename}-list"))
+        field = self.lookup_field
+        return (("url", lambda record: f"{base}{getattr(record, field)}/"), *self.csv_columns)
 
     # Writes ------------------------------------------------------------------------
 

@@ -131,11 +131,18 @@ def test_updated_since_takes_a_date_time_with_its_zone(api, dataset):
     assert earlier["count"] == Actor.objects.count()
 
 
-def test_anonymous_clients_are_throttled_at_the_configured_rate(api, dataset, settings):
+@pytest.mark.parametrize(
+    ("account", "rates"), [(None, ("3/minute", "9/minute")), ("editor", ("9/minute", "3/minute"))]
+)
+def test_clients_are_throttled_at_the_configured_rate(
+    api, dataset, settings, editor, account, rates
+):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "1000/minute"},
+        "DEFAULT_THROTTLE_RATES": {"anon": rates[0], "user": rates[1]},
     }
+    if account:
+        api.force_authenticate(editor)
 
     codes = [api.get("/api/v1/actors/").status_code for _ in range(4)]
 
