@@ -142,3 +142,47 @@ LOGGING = {
 # History of the curated models: who changed what, when (django-simple-history).
 SIMPLE_HISTORY_REVERT_DISABLED = False
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# The public API (Django REST framework, django-filter, drf-spectacular). Its shared
+# pieces (pagination, filtering, permissions, throttles, CSV, errors) live in caci/rest/.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Scripts send "Authorization: Token <key>" (manage.py issue_api_token);
+        # the browsable API uses the admin's session, with CSRF.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["caci.rest.permissions.ModelPermissionsOrPublicRead"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "caci.rest.throttling.AnonymousClientThrottle",
+        "caci.rest.throttling.AuthenticatedClientThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON_RATE", "120/minute"),
+        "user": os.environ.get("API_THROTTLE_USER_RATE", "600/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "caci.rest.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "caci.rest.errors.exception_handler",
+    # Values keep every digit: 3740000000.00 reads as a string, never a rounded float.
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CACI dataset API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (BASE_DIR / "caci" / "rest" / "api_description.md").read_text(),
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "caci.rest.schema.postprocess_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ActorKindEnum": "actors.models.ActorKind",
+        "AgreementKindEnum": "actors.models.AgreementKind",
+        "AgreementStatusEnum": "actors.models.AgreementStatus",
+        "ReviewStatusEnum": "caci.editorial.ReviewStatus",
+        "DatePrecisionEnum": "actors.models.DatePrecision",
+    },
+}

@@ -1,7 +1,7 @@
 """Root URL configuration: the editors' admin and the public API."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "CACI dataset"
@@ -11,4 +11,5 @@ admin.site.index_title = "Articles, actors, agreements and trade figures"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/", include("caci.api")),
 ]

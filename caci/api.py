@@ -1,0 +1,50 @@
+"""The public API, version 1: its resources under /api/v1/, its schema and its docs."""
+
+from collections import OrderedDict
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import routers
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from actors.api.views import ActorViewSet, AgreementViewSet, TradeFigureViewSet
+from articles.api.views import ArticleViewSet, AuthorViewSet
+
+
+class APIRootView(routers.APIRootView):
+    """The CACI dataset: what the Central Asia-Caucasus Analyst publishes and the facts its
+    articles report, each fact with the article and passage it comes from.
+
+    Every list takes filters (see the docs), pages (`page`, `page_size`, or a `cursor`
+    with `pagination=cursor`) and answers in CSV with `format=csv`.
+    """
+
+    schema = None  # The root is a table of contents, not an operation of the API.
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        links = OrderedDict(response.data)
+        links["schema"] = reverse("api-schema", request=request)
+        links["docs"] = reverse("api-docs", request=request)
+        return Response(links)
+
+
+class Router(routers.DefaultRouter):
+    APIRootView = APIRootView
+
+
+router = Router()
+router.register("articles", ArticleViewSet, basename="articles")
+router.register("authors", AuthorViewSet, basename="authors")
+router.register("actors", ActorViewSet, basename="actors")
+router.register("agreements", AgreementViewSet, basename="agreements")
+router.register("trade-figures", TradeFigureViewSet, basename="trade-figures")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("auth/", include("rest_framework.urls")),
+]

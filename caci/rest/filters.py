@@ -1,0 +1,182 @@
+"""Filtering and ordering shared by every list: strict, documented, backed by indexes.
+
+A filter value the API cannot use (an unknown slug, ``year=abc``, an ordering it does not
+offer) is a 400 naming the parameter: never a silently ignored parameter or an empty list
+that looks like an answer.
+"""
+
+from datetime import UTC
+
+import django_filters
+from django import forms
+from django.db.models import F
+from django.db.models.enums import TextChoices
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.filters import OrderingFilter
+
+from caci.editorial import ReviewStatus
+from caci.rest.permissions import can_see_unpublished
+
+
+class SyncDateTimeField(forms.DateTimeField):
+    """An ISO 8601 date-time ("2025-06-01T12:00:00Z") or date ("2025-06-01", midnight UTC)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            # In UTC, as the database compares it: an offset such as -17:00, which
+            # Python accepts and PostgreSQL does not, never reaches the database.
+            return value.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError("This date-time is out of range.") from exc
+
+
+class SyncDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = SyncDateTimeField
+
+
+class BoundedIntegerFilter(django_filters.NumberFilter):
+    """A whole number within bounds: the database is never asked about 10**40."""
+
+    field_class = forms.IntegerField
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugFilter(django_filters.ModelChoiceFilter):
+    """A related record named by its slug; an unknown slug is a 400 that says so."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": "Nothing has the slug “%(value)s”."}
+        )
+        super().__init__(*args, **kwargs)
+
+
+class DatasetFilterSet(django_filters.FilterSet):
+    """What every list accepts."""
+
+    updated_since = SyncDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Only records created or changed at or after this moment (ISO 8601 "
+        "date-time such as 2025-06-01T00:00:00Z, or a date, read as midnight UTC). Keep "
+        "the time of your last sync and pass it here to fetch only what changed since.",
+    )
+
+
+class ReviewVisibility(TextChoices):
+    PUBLISHED = ReviewStatus.PUBLISHED.value, "Published (the default)"
+    NEEDS_REVIEW = ReviewStatus.NEEDS_REVIEW.value, "Needs review (editors only)"
+    ALL = "all", "All, whatever their review status (editors only)"
+
+
+REVIEW_STATUS_HELP = (
+    "Which records to list by their editorial review. The public sees only records an "
+    "editor has checked against their source (`published`, the default). Accounts with the "
+    "right to view or change these records may ask for `needs_review` or `all`; anyone "
+    "else asking for them gets a 403."
+)
+
+
+class ReviewedFilterSet(DatasetFilterSet):
+    """A list of records that an editor publishes after checking them: published only,
+    unless an account with the right asks for more."""
+
+    review_status = django_filters.ChoiceFilter(
+        choices=ReviewVisibility.choices,
+        method="filter_review_status",
+        help_text=REVIEW_STATUS_HELP,
+    )
+    review_params = ("review_status",)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not any(self.form.cleaned_data.get(name) for name in self.review_params):
+            queryset = queryset.filter(review_status=ReviewStatus.PUBLISHED)
+        return queryset
+
+    def filter_review_status(self, queryset, name, value):
+        if value != ReviewVisibility.PUBLISHED:
+            user = getattr(self.request, "user", None)
+            if not can_see_unpublished(user, queryset.model):
+                raise PermissionDenied(
+                    f"{name}={value}: only accounts allowed to view unpublished "
+                    f"{queryset.model._meta.verbose_name_plural} may list them; "
+                    "the public API lists published records."
+                )
+        if value == ReviewVisibility.ALL:
+            return queryset
+        return queryset.filter(review_status=value)
+
+
+def ordering_schema_enum(names) -> list[str]:
+    return [variant for name in names for variant in (name, f"-{name}")]
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """``ordering=name,-other`` over the view's ``ordering_fields`` (public name → column).
+
+    An unknown name is a 400. Empty values sort last in either direction, on every
+    database, and the primary key breaks ties so that pages never overlap.
+    """
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        names = [name.strip() for name in raw.split(",")] if raw else []
+        names = [name for name in names if name]
+        relevance = getattr(view, "relevance_annotation", None)
+        if not names and relevance in queryset.query.annotations:
+            # A search with no explicit ordering: the most relevant first.
+            names = list(view.ordering)
+            return [F(relevance).desc(), *self.columns_ordering(names, view), "pk"]
+        names = names or list(view.ordering)
+        columns = view.ordering_fields
+        unknown = [name for name in names if name.lstrip("-") not in columns]
+        if unknown:
+            raise ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Cannot order by {', '.join(unknown)}. Choose from: "
+                        f"{', '.join(columns)} (prefix - for descending)."
+                    ]
+                }
+            )
+        return [*self.columns_ordering(names, view), "pk"]
+
+    @staticmethod
+    def columns_ordering(names, view) -> list:
+        ordering = []
+        for name in names:
+            column = F(view.ordering_fields[name.lstrip("-")])
+            ordering.append(
+                column.desc(nulls_last=True)
+                if name.startswith("-")
+                else column.asc(nulls_last=True)
+            )
+        return ordering
+
+    def get_schema_operation_parameters(self, view):
+        default = ",".join(view.ordering)
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Sort by these columns, comma-separated, `-` for descending "
+                f"(default `{default}`). Empty values sort last. Not applied in cursor mode.",
+                "schema": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": ordering_schema_enum(view.ordering_fields),
+                    },
+                },
+                "style": "form",
+                "explode": False,
+            }
+        ]

@@ -1,0 +1,30 @@
+"""Who may do what: anyone reads what is published; editors write with their model rights."""
+
+from rest_framework.permissions import DjangoModelPermissions
+
+
+class ModelPermissionsOrPublicRead(DjangoModelPermissions):
+    """Reads are open to everyone; a write needs the model's add, change or delete right.
+
+    The rights are Django's own (the Editors group holds them), so the admin and the API
+    grant the same things to the same people. Seeing records that are not yet published
+    needs the model's view or change right: see ``can_see_unpublished``.
+    """
+
+    authenticated_users_only = False
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "GET": [],
+        "HEAD": [],
+        "OPTIONS": [],
+    }
+
+
+def can_see_unpublished(user, model) -> bool:
+    """Whether ``user`` may read ``model`` records still under review."""
+    if not user or not user.is_authenticated:
+        return False
+    meta = model._meta
+    return user.has_perm(f"{meta.app_label}.view_{meta.model_name}") or user.has_perm(
+        f"{meta.app_label}.change_{meta.model_name}"
+    )

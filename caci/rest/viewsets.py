@@ -1,0 +1,215 @@
+"""The base every resource of the public API is built on."""
+
+from django.db import transaction
+from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import status, viewsets
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from caci.editorial import ReviewedModel, ReviewStatus
+from caci.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response
+from caci.rest.filters import StrictOrderingFilter
+from caci.rest.pagination import PageOrCursorPagination
+from caci.rest.permissions import can_see_unpublished
+from caci.services import records_publish, records_send_back_to_review
+
+WRITE_METHODS = ("POST", "PUT", "PATCH")
+LIST_PARAMS = {"ordering", "page", "page_size", "cursor", "pagination", "format"}
+DETAIL_PARAMS = {"format"}
+SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
+UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+def _has_unencodable_text(data) -> bool:
+    if isinstance(data, str):
+        return "\x00" in data or (not data.isascii() and _lone_surrogate(data))
+    if isinstance(data, dict):
+        return any(_has_unencodable_text(k) or _has_unencodable_text(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_has_unencodable_text(item) for item in data)
+    return False
+
+
+def _lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class StrictJSONParser(JSONParser):
+    """JSON whose text every database column can hold: no NUL character, no lone UTF-16
+    surrogate (both valid JSON escapes, neither storable text)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if _has_unencodable_text(data):
+            raise ParseError("The body holds a NUL character or an unpaired surrogate.")
+        return data
+
+
+class DatasetViewSet(viewsets.ModelViewSet):
+    """A resource of the dataset: read by anyone, written by editors through the services.
+
+    A subclass names its ``queryset`` (with what its serializer touches prefetched), its
+    ``serializer_class`` (what is read) and ``write_serializer_class`` (what is written),
+    its ``filterset_class``, ``ordering_fields`` (public name → column) and default
+    ``ordering``, its ``csv_columns``, and implements ``record_create``/``record_update``
+    by calling the services.
+    """
+
+    parser_classes = [StrictJSONParser]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    pagination_class = PageOrCursorPagination
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    write_serializer_class = None
+    ordering_fields: dict[str, str] = {}
+    ordering: tuple[str, ...] = ()
+    csv_columns = ()
+    csv_filename = "records"
+    # Model field → API field, for the messages of the model rules (see caci.rest.errors).
+    model_error_fields: dict[str, str] = {}
+
+    # Requests ----------------------------------------------------------------------
+
+    def initial(self, request, *args, **kwargs):
+        self.query_params_check(request)
+        super().initial(request, *args, **kwargs)
+
+    def query_params_check(self, request) -> None:
+        """Refuse NUL bytes (which no database column holds) and parameters this endpoint
+        does not know, which would otherwise be ignored without a word."""
+        for key, values in request.query_params.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise ValidationError(
+                    {key.replace("\x00", ""): ["Null characters are not allowed."]}
+                )
+        if self.action == "list":
+            known = LIST_PARAMS | set(self.filterset_class.base_filters)
+        elif self.action == "retrieve":
+            known = DETAIL_PARAMS
+        else:
+            return
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise ValidationError(
+                {
+                    name: [f"Unknown parameter. This endpoint takes: {', '.join(sorted(known))}."]
+                    for name in unknown
+                }
+            )
+
+    @property
+    def is_reviewed(self) -> bool:
+        return issubclass(self.queryset.model, ReviewedModel)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if (
+            self.action != "list"
+            and self.is_reviewed
+            and not can_see_unpublished(self.request.user, queryset.model)
+        ):
+            queryset = queryset.filter(review_status=ReviewStatus.PUBLISHED)
+        return queryset
+
+    def filter_queryset(self, queryset):
+        # Filters and ordering are for lists; a record is found by its identifier alone
+        # (its visibility is settled in get_queryset).
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def get_serializer_class(self):
+        if self.request is not None and self.request.method in WRITE_METHODS:
+            return self.write_serializer_class
+        return self.serializer_class
+
+    def wants_csv(self) -> bool:
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return isinstance(renderer, CSVRenderer)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Only reads of records are CSV; errors and writes answer in JSON whatever the
+        # client accepts, so that a message is never lost in a file download.
+        if isinstance(response, Response) and self.wants_csv():
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    # Reads -------------------------------------------------------------------------
+
+    def list(self, request, *args, **kwargs):
+        if self.wants_csv():
+            queryset = self.filter_queryset(self.get_queryset())
+            return csv_response(
+                queryset.iterator(chunk_size=CHUNK_SIZE), self.csv_columns_all(), self.csv_filename
+            )
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        if self.wants_csv():
+            record = self.get_object()
+            return csv_response([record], self.csv_columns_all(), self.csv_filename)
+        return super().retrieve(request, *args, **kwargs)
+
+    def csv_columns_all(self):
+        # The records' addresses share the list's: build it once, not once per row.
+        base = self.request.build_absolute_uri(reverse(f"{self.basename}-list"))
+        field = self.lookup_field
+        return (("url", lambda record: f"{base}{getattr(record, field)}/"), *self.csv_columns)
+
+    # Writes ------------------------------------------------------------------------
+
+    def record_create(self, data: dict):
+        raise NotImplementedError
+
+    def record_update(self, record, data: dict):
+        raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            data = dict(serializer.validated_data)
+            review_status = data.pop("review_status", None)
+            record = self.record_create(data)
+            self.review_status_apply(record, review_status)
+        return self.record_response(record, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        record = self.get_object()
+        serializer = self.get_serializer(record, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            data = dict(serializer.validated_data)
+            review_status = data.pop("review_status", None)
+            record = self.record_update(record, data)
+            self.review_status_apply(record, review_status)
+        return self.record_response(record, status.HTTP_200_OK)
+
+    def review_status_apply(self, record, review_status: str | None) -> None:
+        """Publishing records who published and when, as in the admin; the services
+        themselves take no user, so publication is applied here, in the same transaction."""
+        if review_status is None or review_status == record.review_status:
+            return
+        if review_status == ReviewStatus.PUBLISHED:
+            records_publish(records=[record], user=self.request.user)
+        else:
+            records_send_back_to_review(records=[record])
+
+    def record_response(self, record, status_code: int) -> Response:
+        record = self.queryset.get(pk=record.pk)
+        data = self.serializer_class(record, context=self.get_serializer_context()).data
+        headers = {"Location": data["url"]} if status_code == status.HTTP_201_CREATED else {}
+        return Response(data, status=status_code, headers=headers)
+
+    def perform_destroy(self, instance):
+        # PROTECT on the records that rest on this one raises ProtectedError: a 409.
+        with transaction.atomic():
+            instance.delete()
