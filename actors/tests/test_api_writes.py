@@ -5,6 +5,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from actors.models import Actor, Agreement, Citation, TradeFigure
+from caci.services import record_restore
 
 pytestmark = pytest.mark.django_db
 
@@ -310,3 +311,16 @@ def test_the_browsable_api_writes_with_the_session_and_its_csrf_token(dataset, e
     )
 
     assert response.status_code == 201
+
+
+def test_an_agreement_deleted_through_the_api_can_be_restored_with_its_parties(dataset, editor):
+    shusha = dataset.agreements.shusha
+    parties = sorted(shusha.parties.values_list("actor__slug", "role"))
+    quotes = sorted(shusha.citations.values_list("quote", flat=True))
+
+    response = client_for(editor).delete(f"{AGREEMENTS}{shusha.pk}/")
+
+    assert response.status_code == 204
+    restored = record_restore(model=Agreement, pk=shusha.pk)
+    assert sorted(restored.parties.values_list("actor__slug", "role")) == parties
+    assert sorted(restored.citations.values_list("quote", flat=True)) == quotes

@@ -14,7 +14,7 @@ from caci.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response
 from caci.rest.filters import StrictOrderingFilter
 from caci.rest.pagination import PageOrCursorPagination
 from caci.rest.permissions import can_see_unpublished
-from caci.services import records_publish, records_send_back_to_review
+from caci.services import record_delete, records_publish, records_send_back_to_review
 
 WRITE_METHODS = ("POST", "PUT", "PATCH")
 LIST_PARAMS = {"ordering", "page", "page_size", "cursor", "pagination", "format"}
@@ -211,5 +211,6 @@ class DatasetViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         # PROTECT on the records that rest on this one raises ProtectedError: a 409.
+        # Deleted as in the admin, so that the deleted-records page can restore it whole.
         with transaction.atomic():
-            instance.delete()
+            record_delete(instance=instance)
