@@ -46,6 +46,7 @@ class Author(CuratedModel):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["updated_at"], name="author_updated_at_idx")]
 
     def __str__(self) -> str:
         return self.name
