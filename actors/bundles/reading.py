@@ -36,15 +36,23 @@ def _messages(error: ValidationError) -> str:
 
 
 class FieldCleaner:
-    """One field's check: the model's ``clean_fields`` for that field alone."""
+    """One field's check: what the model's ``clean_fields`` does for that field."""
 
     def __init__(self, spec: ModelSpec, field: models.Field):
         self.field = field
         self.default = field.get_default()
-        self._proto = spec.model()
-        self._exclude = {f.name for f in spec.model._meta.fields} - {field.name}
         self._memo: dict[Any, Any] = {}
         self._memoize = not isinstance(field, models.TextField) and not field.primary_key
+        # Models that override clean_fields normalise short codes there (Actor.iso_code,
+        # TradeFigure.currency): those fields go through the model's clean_fields itself,
+        # on one reusable instance; every other field through the field's own clean().
+        model = spec.model
+        self._proto = None
+        if model.clean_fields is not models.Model.clean_fields and (
+            field.choices or (isinstance(field, models.CharField) and field.max_length <= 20)
+        ):
+            self._proto = model()
+            self._exclude = {f.name for f in model._meta.fields} - {field.name}
 
     def __call__(self, raw: Any) -> Any:
         """The cleaned value; raises ValidationError with the model's message."""
@@ -75,6 +83,10 @@ class FieldCleaner:
                 raise ValidationError(field.error_messages["null"])
         if not field.editable:  # the UUID primary key: to_python has checked it
             return value
+        if field.blank and value in field.empty_values:
+            return value  # clean_fields does not validate an empty optional field
+        if self._proto is None:
+            return field.clean(value, None)
         proto = self._proto
         setattr(proto, field.attname, value)
         try:
