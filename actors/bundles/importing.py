@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import CheckConstraint, UniqueConstraint
+from django.db.models import CheckConstraint, F, UniqueConstraint
 from django.utils import timezone
 
 from actors.bundles.reading import (
@@ -202,6 +202,8 @@ class _Import:
         """Report rows (file, index, key, *extra) as errors; ``message`` may be a function."""
         for file_no, index, key, *extra in rows:
             text = message(*extra) if callable(message) else message
+            if text is None:
+                continue
             self.error(file_no, index, spec.label, key, field, text)
 
     # 1. Staging -------------------------------------------------------------------------
@@ -334,15 +336,14 @@ class _Import:
             if ref.by_slug:
                 key = _q(ref.key_column)
                 cursor.execute(
-                    f"UPDATE {stg} SET {col} = t.id FROM {table} t "
-                    f"WHERE t.slug = {stg}.{key} AND {stg}._valid"
+                    f"UPDATE {stg} SET {col} = t.id FROM {table} t WHERE t.slug = {stg}.{key}"
                 )
-                missing = f"_valid AND {key} IS NOT NULL AND {col} IS NULL"
+                missing = f"{key} IS NOT NULL AND {col} IS NULL"
                 in_bundle = f"EXISTS (SELECT 1 FROM {target_stg} p WHERE p._key = {stg}.{key})"
                 shown = key
             else:
                 missing = (
-                    f"_valid AND {col} IS NOT NULL AND NOT EXISTS "
+                    f"{col} IS NOT NULL AND NOT EXISTS "
                     f"(SELECT 1 FROM {table} t WHERE t.id = {stg}.{col})"
                 )
                 in_bundle = f"EXISTS (SELECT 1 FROM {target_stg} p WHERE p.id = {stg}.{col})"
@@ -350,13 +351,13 @@ class _Import:
             rows = self.invalidate(cursor, spec, missing, extra=f"{shown}, {in_bundle}")
 
             def message(value, found, ref=ref):
-                shown = f'["{value}"]' if ref.by_slug else str(value)
-                where = (
-                    "which this bundle gives with errors"
-                    if found
-                    else "which is neither in this bundle nor in the database"
+                if found:  # that record's own errors are reported: not twice
+                    return None
+                shown = f'["{value}"]' if ref.by_slug else str(uuid.UUID(str(value)))
+                return (
+                    f"Refers to {ref.target} {shown}, which is neither in this bundle "
+                    "nor in the database."
                 )
-                return f"Refers to {ref.target} {shown}, {where}."
 
             self.rows_error(spec, rows, ref.name, message)
 
@@ -376,7 +377,7 @@ class _Import:
         bad: list[tuple] = []
         for batch in self.dialect.stream(
             f"SELECT _n, _file, _idx, _key, article_id, quote FROM {stg} "
-            "WHERE _valid AND article_id IS NOT NULL ORDER BY article_id"
+            "WHERE article_id IS NOT NULL ORDER BY article_id"
         ):
             wanted = {row[4] for row in batch} - texts.keys()
             if wanted:
@@ -423,7 +424,7 @@ class _Import:
             if not isinstance(constraint, CheckConstraint):
                 continue
             condition = constraint._get_check_sql(model, editor)
-            rows = self.invalidate(cursor, spec, f"_valid AND NOT COALESCE(({condition}), TRUE)")
+            rows = self.invalidate(cursor, spec, f"NOT COALESCE(({condition}), TRUE)")
             fields = ", ".join(sorted(_condition_fields(constraint.condition)))
             self.rows_error(spec, rows, fields, constraint.get_violation_error_message())
 
@@ -457,8 +458,8 @@ class _Import:
             rows = self.invalidate(
                 cursor,
                 spec,
-                f"_valid AND {present}{cond} AND ({cols}) IN (SELECT {cols} FROM {stg} "
-                f"WHERE _valid AND {present}{cond} GROUP BY {cols} HAVING count(*) > 1)",
+                f"{present}{cond} AND ({cols}) IN (SELECT {cols} FROM {stg} "
+                f"WHERE {present}{cond} GROUP BY {cols} HAVING count(*) > 1)",
             )
             self.rows_error(
                 spec, rows, names, f"Another record of this bundle has the same {names}."
@@ -679,10 +680,14 @@ class _Import:
         for label, child, column, minimum, field, message in checks:
             spec = SPECS_BY_LABEL[label]
             stg = _q(spec.staging_table)
+            child_stg = _q(f"caci_stg_{child.split('_', 1)[1]}")
+            # A fact whose parties or citations have errors of their own is not reported
+            # again for lacking them.
             cursor.execute(
                 f"SELECT _file, _idx, _key FROM {stg} s WHERE s._action IS NOT NULL AND "
                 f"(SELECT count(*) FROM {_q(child)} c WHERE c.{_q(column)} = s.id) < %s "
-                "ORDER BY _file, _idx",
+                f"AND NOT EXISTS (SELECT 1 FROM {child_stg} b WHERE NOT b._valid "
+                f"AND b.{_q(column)} = s.id) ORDER BY _file, _idx",
                 [minimum],
             )
             self.rows_error(spec, cursor.fetchall(), field, message)
@@ -727,7 +732,7 @@ def _condition_fields(condition) -> set[str]:
         else:
             lookup, value = child
             names.add(lookup.split("__")[0])
-            if hasattr(value, "name"):
+            if isinstance(value, F):
                 names.add(value.name.split("__")[0])
     return names
 
