@@ -52,6 +52,8 @@ QUOTE_BATCH = 5_000
 # Authorship positions are moved out of the way before they are rewritten, so that two
 # authors swapping places never meet the (article, position) unique constraint.
 POSITION_SHIFT = 10_000
+# Models whose children a bundle states in full: their staging rows keep the database id.
+PARENTS = {ref.target for spec in SPECS for ref in spec.references if ref.name in spec.parents}
 
 
 def _q(name: str) -> str:
@@ -302,6 +304,14 @@ class _Import:
 
         return tqdm(total=total, desc=desc, unit=unit, unit_scale=True, leave=False)
 
+    def analyze(self, cursor) -> None:
+        """Give PostgreSQL's planner the staging tables' sizes (temporary tables get no
+        autovacuum), so it joins them by hashing rather than row by row."""
+        if self.dialect.postgres:
+            for spec in SPECS:
+                if self.staged[spec.label]:
+                    cursor.execute(f"ANALYZE {_q(spec.staging_table)}")
+
     # 2. Checks --------------------------------------------------------------------------
 
     def invalidate(self, cursor, spec: ModelSpec, where: str, params=(), extra: str = "") -> list:
@@ -541,15 +551,15 @@ class _Import:
 
     # 4. Writing -------------------------------------------------------------------------
 
-    def history(self, cursor, spec: ModelSpec, kind: str, where: str, params=()) -> None:
-        """History rows, one per target row matching ``where`` (over alias t), in one go."""
+    def history_sql(self, spec: ModelSpec, kind: str) -> tuple[str, list]:
+        """``INSERT INTO <history> (…) SELECT …`` over rows aliased t, and its parameters."""
         history_model = spec.model.history.model
         own = {
             "history_date": self.db_now,
             "history_change_reason": self.reason,
             "history_user": self.user_id,
         }
-        columns, values, own_params = [], [], []
+        columns, values, params = [], [], []
         for f in history_model._meta.concrete_fields:
             if f.name == "history_id":
                 continue
@@ -558,14 +568,33 @@ class _Import:
                 values.append(f"'{kind}'")
             elif f.name in own:
                 values.append("%s")
-                own_params.append(own[f.name])
+                params.append(own[f.name])
             else:
                 values.append(f"t.{_q(f.column)}")
-        cursor.execute(
-            f"INSERT INTO {_q(history_model._meta.db_table)} ({', '.join(columns)}) "
-            f"SELECT {', '.join(values)} FROM {_q(spec.table)} t WHERE {where}",
-            [*own_params, *params],
-        )
+        head = f"INSERT INTO {_q(history_model._meta.db_table)} ({', '.join(columns)})"
+        return f"{head} SELECT {', '.join(values)}", params
+
+    def history(self, cursor, spec: ModelSpec, kind: str, where: str, params=()) -> None:
+        """History rows, one per target row matching ``where`` (over alias t), in one go."""
+        insert, own = self.history_sql(spec, kind)
+        cursor.execute(f"{insert} FROM {_q(spec.table)} t WHERE {where}", [*own, *params])
+
+    def write_with_history(self, cursor, spec: ModelSpec, kind: str, sql: str, params, where):
+        """Run an INSERT or UPDATE of the table, and write the history of the rows it wrote.
+
+        On PostgreSQL in one statement: the written rows flow straight into the history
+        table (INSERT … RETURNING inside a WITH), with no second look-up. Elsewhere the
+        history is copied from the table afterwards, the rows found by ``where``.
+        """
+        insert, own = self.history_sql(spec, kind)
+        if self.dialect.postgres:
+            returning = f"{_q(spec.table)}.*" if sql.startswith("UPDATE") else "*"
+            cursor.execute(
+                f"WITH t AS ({sql} RETURNING {returning}) {insert} FROM t", [*params, *own]
+            )
+            return
+        cursor.execute(sql, params)
+        self.history(cursor, spec, kind, where)
 
     def delete_stale(self, cursor, spec: ModelSpec) -> None:
         """Children of parents in the bundle that the bundle no longer lists."""
@@ -610,14 +639,19 @@ class _Import:
         changing = "'updated', 'conflict'" if self.overwrite else "'updated'"
         key_match = self.key_match(table, stg, spec)
 
+        in_stg = f"EXISTS (SELECT 1 FROM {stg} s WHERE {self.key_match('s', 't', spec)} AND "
         # Inserts.
-        cursor.execute(
+        self.write_with_history(
+            cursor,
+            spec,
+            "+",
             f"INSERT INTO {table} ({cols}, created_at, updated_at, import_digest) "
             f"SELECT {cols}, %s, %s, _digest FROM {stg} WHERE _action = 'created' "
             f"ORDER BY {spec.ordering or '_n'}",
             [self.db_now, self.db_now],
+            in_stg + "s._action = 'created')",
         )
-        if spec.has_auto_pk:
+        if spec.label in PARENTS:
             cursor.execute(
                 f"UPDATE {stg} SET id = t.id FROM {table} t "
                 f"WHERE {stg}._action = 'created' AND {self.key_match(stg, 't', spec)}"
@@ -629,10 +663,14 @@ class _Import:
                 f"WHERE {stg}._action IN ({changing}) AND {key_match}"
             )
         assignments = ", ".join(f"{_q(c)} = {stg}.{_q(c)}" for c in data if c != "id")
-        cursor.execute(
+        self.write_with_history(
+            cursor,
+            spec,
+            "~",
             f"UPDATE {table} SET {assignments}, updated_at = %s, import_digest = {stg}._digest "
             f"FROM {stg} WHERE {stg}._action IN ({changing}) AND {key_match}",
             [self.db_now],
+            in_stg + f"s._action IN ({changing}))",
         )
         # Equal records whose digest is stale (an editor's change the bundle now agrees
         # with): the digest alone is brought up to date, quietly.
@@ -641,10 +679,6 @@ class _Import:
             f"WHERE {stg}._action = 'unchanged' AND {key_match} "
             f"AND {table}.import_digest <> {stg}._digest"
         )
-        # History of what was written.
-        in_stg = f"EXISTS (SELECT 1 FROM {stg} s WHERE {self.key_match('s', 't', spec)} AND "
-        self.history(cursor, spec, "+", in_stg + "s._action = 'created')")
-        self.history(cursor, spec, "~", in_stg + f"s._action IN ({changing}))")
 
     # 5. Rules over the whole dataset ----------------------------------------------------
 
@@ -698,6 +732,7 @@ class _Import:
         with connection.cursor() as cursor:
             self.create_staging(cursor)
             self.read_files(cursor)
+            self.analyze(cursor)
             labels = [spec for spec in SPECS if self.staged[spec.label]]
             bar = self._bar(len(labels), "checking and writing")
             for spec in labels:
