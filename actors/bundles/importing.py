@@ -314,12 +314,19 @@ class _Import:
 
     # 2. Checks --------------------------------------------------------------------------
 
-    def invalidate(self, cursor, spec: ModelSpec, where: str, params=(), extra: str = "") -> list:
-        """Mark the staged rows matching ``where`` invalid; return (file, index, key, extra…)."""
+    def invalidate(
+        self, cursor, spec: ModelSpec, where: str, params=(), extra: str = "", join: str = ""
+    ) -> list:
+        """Mark the staged rows matching ``where`` invalid; return (file, index, key, extra…).
+
+        ``join`` is a FROM item (a derived table) that ``where`` may join with.
+        """
         stg = _q(spec.staging_table)
-        returning = "_file, _idx, _key" + (f", {extra}" if extra else "")
+        returning = f"{stg}._file, {stg}._idx, {stg}._key" + (f", {extra}" if extra else "")
+        source = f" FROM {join}" if join else ""
         cursor.execute(
-            f"UPDATE {stg} SET _valid = FALSE WHERE {where} RETURNING {returning}", params
+            f"UPDATE {stg} SET _valid = FALSE{source} WHERE {where} RETURNING {returning}",
+            params,
         )
         return sorted(cursor.fetchall(), key=lambda row: (row[0], row[1]))
 
@@ -328,7 +335,8 @@ class _Import:
         rows = self.invalidate(
             cursor,
             spec,
-            f"_key IN (SELECT _key FROM {stg} GROUP BY _key HAVING count(*) > 1)",
+            f"d._key = {stg}._key",
+            join=f"(SELECT _key FROM {stg} GROUP BY _key HAVING count(*) > 1) d",
         )
         self.rows_error(
             spec,
@@ -465,11 +473,13 @@ class _Import:
             cols = ", ".join(_q(c) for c in columns)
             present = " AND ".join(f"{_q(c)} IS NOT NULL" for c in columns)
             cond = f" AND ({condition})" if condition else ""
+            same = " AND ".join(f"d.{_q(c)} = {stg}.{_q(c)}" for c in columns)
             rows = self.invalidate(
                 cursor,
                 spec,
-                f"{present}{cond} AND ({cols}) IN (SELECT {cols} FROM {stg} "
-                f"WHERE {present}{cond} GROUP BY {cols} HAVING count(*) > 1)",
+                same,
+                join=f"(SELECT {cols} FROM {stg} WHERE {present}{cond} "
+                f"GROUP BY {cols} HAVING count(*) > 1) d",
             )
             self.rows_error(
                 spec, rows, names, f"Another record of this bundle has the same {names}."
@@ -651,7 +661,7 @@ class _Import:
             [self.db_now, self.db_now],
             in_stg + "s._action = 'created')",
         )
-        if spec.label in PARENTS:
+        if spec.label in PARENTS and spec.has_auto_pk:
             cursor.execute(
                 f"UPDATE {stg} SET id = t.id FROM {table} t "
                 f"WHERE {stg}._action = 'created' AND {self.key_match(stg, 't', spec)}"
