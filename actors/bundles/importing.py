@@ -486,18 +486,20 @@ class _Import:
             )
 
     def check_unique_in_database(self, cursor, spec: ModelSpec) -> None:
+        """A unique value already held by another record, one the bundle leaves as it is."""
         stg = _q(spec.staging_table)
         table = _q(spec.table)
         for columns, condition, names in self.unique_sets(spec):
-            same = " AND ".join(f"t.{_q(c)} = {stg}.{_q(c)}" for c in columns)
+            same = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in columns)
             cond = f" AND ({condition})" if condition else ""
-            rows = self.invalidate(
-                cursor,
-                spec,
-                f"_action IS NOT NULL{cond} AND EXISTS (SELECT 1 FROM {table} t WHERE {same}"
-                f"{cond} AND NOT EXISTS (SELECT 1 FROM {stg} k "
-                f"WHERE {self.key_match('k', 't', spec)}))",
+            # Derived tables keep each condition's unqualified columns unambiguous.
+            clashes = (
+                f"(SELECT s._n FROM (SELECT * FROM {stg} WHERE _action IS NOT NULL{cond}) s "
+                f"JOIN (SELECT * FROM {table} WHERE TRUE{cond}) t ON {same} "
+                f"WHERE NOT ({self.key_match('s', 't', spec)}) AND NOT EXISTS "
+                f"(SELECT 1 FROM {stg} k WHERE {self.key_match('k', 't', spec)})) d"
             )
+            rows = self.invalidate(cursor, spec, f"d._n = {stg}._n", join=clashes)
             cursor.execute(
                 f"UPDATE {stg} SET _action = NULL WHERE NOT _valid AND _action IS NOT NULL"
             )

@@ -466,3 +466,22 @@ def test_agreement_party_roles_are_updated_in_place(tmp_path, bundle_path):
 
     assert report.model("actors.agreementparty").updated == 1
     assert AgreementParty.objects.get(actor__slug="kazakhstan").role == "host"
+
+
+def test_a_unique_value_held_by_another_record_in_the_database(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    twin = {
+        "model": "actors.actor",
+        "fields": {
+            "name": "Kazakh SSR",
+            "slug": "kazakh-ssr",
+            "kind": "country",
+            "iso_code": "KZ",
+        },
+    }
+
+    errors = _errors_of([write(tmp_path / "twin.json", [twin])])
+
+    assert [(e.key, e.field) for e in errors] == [("kazakh-ssr", "iso_code")]
+    assert "already has this iso_code" in errors[0].message
+    assert not Actor.objects.filter(slug="kazakh-ssr").exists()
