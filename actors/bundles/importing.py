@@ -304,13 +304,14 @@ class _Import:
 
         return tqdm(total=total, desc=desc, unit=unit, unit_scale=True, leave=False)
 
-    def analyze(self, cursor) -> None:
-        """Give PostgreSQL's planner the staging tables' sizes (temporary tables get no
-        autovacuum), so it joins them by hashing rather than row by row."""
+    def analyze(self, cursor, spec: ModelSpec | None = None) -> None:
+        """Give PostgreSQL's planner the staging tables' statistics (temporary tables get no
+        autovacuum), so it joins them by hashing rather than row by row. Again once
+        references are resolved: until then their id columns are all empty."""
         if self.dialect.postgres:
-            for spec in SPECS:
-                if self.staged[spec.label]:
-                    cursor.execute(f"ANALYZE {_q(spec.staging_table)}")
+            for each in [spec] if spec else SPECS:
+                if self.staged[each.label]:
+                    cursor.execute(f"ANALYZE {_q(each.staging_table)}")
 
     # 2. Checks --------------------------------------------------------------------------
 
@@ -752,9 +753,11 @@ class _Import:
                 self.resolve_references(cursor, spec)
                 if spec.label == "actors.citation":
                     self.locate_quotes(cursor, spec)
+                self.analyze(cursor, spec)
                 self.check_constraints(cursor, spec)
                 self.check_unique_in_bundle(cursor, spec)
                 self.classify(cursor, spec)
+                self.analyze(cursor, spec)
                 try:
                     with transaction.atomic():
                         self.delete_stale(cursor, spec)

@@ -485,3 +485,10 @@ def test_a_unique_value_held_by_another_record_in_the_database(tmp_path, bundle_
     assert [(e.key, e.field) for e in errors] == [("kazakh-ssr", "iso_code")]
     assert "already has this iso_code" in errors[0].message
     assert not Actor.objects.filter(slug="kazakh-ssr").exists()
+
+
+def test_bundles_are_parsed_by_ijsons_c_backend():
+    import ijson
+
+    # The pure-Python backend is tens of times slower on large bundles.
+    assert ijson.backend in {"yajl2_c", "yajl2_cffi", "yajl2"}
