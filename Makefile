@@ -37,3 +37,7 @@ lint: install
 format: install
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+.PHONY: bench
+bench: install ## time import_fixtures against loaddata and raw COPY on PostgreSQL (caci_bench)
+	$(PY) bench/import_benchmark.py

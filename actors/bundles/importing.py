@@ -1,0 +1,859 @@
+"""The fixture importer: a bundle in, every record checked, then upserted in a few statements.
+
+How it goes, in one transaction:
+
+1. Each file is streamed and every record's fields are checked by the model's own rules
+   (``reading``); the rows go into temporary staging tables (COPY on PostgreSQL, batched
+   inserts on SQLite). Nothing of the bundle is held in memory.
+2. Model by model, parents before children, set-based SQL over the staging tables: duplicate
+   natural keys, references resolved to ids (in the bundle or already in the database), the
+   quotes found in their articles (Python, grouped by article, streamed), the model's check
+   and unique constraints (their own SQL, compiled from ``Meta.constraints``).
+3. Each valid record is matched with the database by natural key and its digest compared:
+   created, updated, unchanged, or a conflict when an editor changed it since its import.
+   Children the bundle no longer lists for a parent it contains are deleted.
+4. Writes are INSERT … SELECT / UPDATE … FROM the staging tables, and the history rows
+   are written the same way, naming the import run.
+5. The whole-dataset rules: every agreement has two parties, every fact a citation.
+
+Any error anywhere and the transaction is rolled back: the report lists every error. A dry
+run does all of it and rolls back too, so it reports exactly what the import would do.
+"""
+
+import hashlib
+import re
+import uuid
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models import CheckConstraint, F, UniqueConstraint
+from django.utils import timezone
+
+from actors.bundles.reading import (
+    BundleSyntaxError,
+    RecordReader,
+    iter_records,
+    reader_for,
+)
+from actors.bundles.report import (
+    DETAIL_LIMIT,
+    BundleError,
+    BundleInvalid,
+    ImportReport,
+    RecordChange,
+)
+from actors.bundles.specs import SPECS, SPECS_BY_LABEL, ModelSpec
+
+LOAD_BATCH = 5_000
+QUOTE_BATCH = 5_000
+# Authorship positions are moved out of the way before they are rewritten, so that two
+# authors swapping places never meet the (article, position) unique constraint.
+POSITION_SHIFT = 10_000
+# Models whose children a bundle states in full: their staging rows keep the database id.
+PARENTS = {ref.target for spec in SPECS for ref in spec.references if ref.name in spec.parents}
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+class Dialect:
+    """The few places where PostgreSQL and SQLite differ."""
+
+    def __init__(self):
+        self.postgres = connection.vendor == "postgresql"
+        if not self.postgres:
+            connection.ensure_connection()
+            connection.connection.create_function(
+                "caci_sha256",
+                1,
+                lambda text: hashlib.sha256(text.encode()).hexdigest(),
+                deterministic=True,
+            )
+
+    def distinct(self, left: str, right: str) -> str:
+        op = "IS DISTINCT FROM" if self.postgres else "IS NOT"
+        return f"({left} {op} {right})"
+
+    def digest(self, alias: str, columns: Sequence[str]) -> str:
+        """SQL for the digest of a row's data: the same expression for staging and tables."""
+        if self.postgres:
+            parts = ", ".join(f"coalesce({alias}.{_q(c)}::text, chr(30))" for c in columns)
+            return f"encode(sha256(convert_to(concat_ws(chr(31), {parts}), 'UTF8')), 'hex')"
+        parts = " || char(31) || ".join(
+            f"coalesce(CAST({alias}.{_q(c)} AS TEXT), char(30))" for c in columns
+        )
+        return f"caci_sha256({parts})"
+
+    @property
+    def true(self) -> str:
+        return "TRUE" if self.postgres else "1"
+
+    def row_id_type(self) -> str:
+        return "bigint" if self.postgres else "INTEGER PRIMARY KEY"
+
+    def load(self, cursor, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        names = ", ".join(_q(c) for c in columns)
+        if self.postgres:
+            with cursor.copy(f"COPY {_q(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(
+            f"INSERT INTO {_q(table)} ({names}) VALUES ({marks})",
+            [tuple(v.hex if isinstance(v, uuid.UUID) else v for v in row) for row in rows],
+        )
+
+    def stream(self, sql: str, params: Sequence = (), size: int = QUOTE_BATCH) -> Iterator[list]:
+        """Rows of a query in batches, without fetching them all at once."""
+        if self.postgres:
+            with connection.connection.cursor(name="caci_import_stream") as cursor:
+                cursor.itersize = size
+                cursor.execute(sql, params)
+                while batch := cursor.fetchmany(size):
+                    yield batch
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(size):
+                yield batch
+
+    def uuid_value(self, value: Any) -> Any:
+        if value is None or self.postgres:
+            return value
+        return value.hex if isinstance(value, uuid.UUID) else value
+
+
+class CollapsedText:
+    """An article's text with every run of whitespace read as one space, for finding quotes.
+
+    ``find_quote`` matches a quote's words separated by any run of whitespace; that is a plain
+    substring search in the collapsed text, mapped back to offsets in the text itself. One
+    article is collapsed once for all the quotes that cite it, where find_quote would
+    compile a pattern per quote.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.collapsed = _WHITESPACE.sub(" ", text)
+        # Where a run longer than one character shrank: (collapsed position, total shift).
+        self._at: list[int] = []
+        self._shift: list[int] = []
+        shift = 0
+        for run in _LONG_RUN.finditer(text):
+            shift += run.end() - run.start() - 1
+            self._at.append(run.start() - (shift - (run.end() - run.start() - 1)))
+            self._shift.append(shift)
+
+    def _original(self, position: int) -> int:
+        """Offset in the text of the collapsed text's character at ``position``."""
+        runs_before = bisect_left(self._at, position)
+        return position + (self._shift[runs_before - 1] if runs_before else 0)
+
+    def locate(self, quote: str) -> tuple[int, int] | None:
+        words = quote.split()
+        if not words:
+            return None
+        joined = " ".join(words)
+        at = self.collapsed.find(joined)
+        if at == -1:
+            return None
+        return self._original(at), self._original(at + len(joined) - 1) + 1
+
+
+_WHITESPACE = re.compile(r"\s+")
+_LONG_RUN = re.compile(r"\s{2,}")
+
+
+class _Import:
+    def __init__(
+        self,
+        *,
+        paths: Sequence[str],
+        report: ImportReport,
+        overwrite: bool,
+        reason: str,
+        user_id: int | None,
+        progress: bool,
+    ):
+        self.paths = list(paths)
+        self.report = report
+        self.overwrite = overwrite
+        self.reason = reason
+        self.user_id = user_id
+        self.progress = progress
+        self.dialect = Dialect()
+        self.readers = {spec.label: RecordReader(spec) for spec in SPECS}
+        self.staged: dict[str, int] = dict.fromkeys(SPECS_BY_LABEL, 0)
+        self.now = timezone.now()
+        self.db_now = connection.ops.adapt_datetimefield_value(self.now)
+
+    # Errors -----------------------------------------------------------------------------
+
+    def error(self, file_no, index, label, key, field, message) -> None:
+        path = self.paths[file_no] if file_no is not None else ""
+        self.report.errors.append(BundleError(path, index, label, key or "", field, message))
+
+    def rows_error(self, spec: ModelSpec, rows: Iterable[tuple], field: str, message) -> None:
+        """Report rows (file, index, key, *extra) as errors; ``message`` may be a function."""
+        for file_no, index, key, *extra in rows:
+            text = message(*extra) if callable(message) else message
+            if text is None:
+                continue
+            self.error(file_no, index, spec.label, key, field, text)
+
+    # 1. Staging -------------------------------------------------------------------------
+
+    def create_staging(self, cursor) -> None:
+        for spec in SPECS:
+            reader = self.readers[spec.label]
+            fields = {f.column: f for f in spec.model._meta.concrete_fields}
+            columns = [
+                f"_n {self.dialect.row_id_type()}",
+                "_file integer",
+                "_idx integer",
+                "_key text",
+                "_valid boolean",
+                "_digest varchar(64)",
+                "_action varchar(10)",
+            ]
+            for name in reader.columns[5:]:
+                if name == "id" and spec.has_auto_pk:
+                    db_type = "bigint"
+                elif name.endswith("__key"):
+                    db_type = "text"
+                else:
+                    db_type = fields[name].db_type(connection)
+                columns.append(f"{_q(name)} {db_type}")
+            cursor.execute(f"DROP TABLE IF EXISTS {_q(spec.staging_table)}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {_q(spec.staging_table)} ({', '.join(columns)})"
+            )
+
+    def drop_staging(self, cursor) -> None:
+        for spec in SPECS:
+            cursor.execute(f"DROP TABLE IF EXISTS {_q(spec.staging_table)}")
+        cursor.execute("DROP TABLE IF EXISTS caci_stg_offsets")
+        cursor.execute("DROP TABLE IF EXISTS caci_stg_stale")
+
+    def read_files(self, cursor) -> None:
+        buffers: dict[str, list[tuple]] = {label: [] for label in SPECS_BY_LABEL}
+        ordinal = 0
+        bar = self._bar(sum(_size(p) for p in self.paths), "reading", unit="B")
+        try:
+            for file_no, path in enumerate(self.paths):
+                try:
+                    handle = open(path, "rb")  # noqa: SIM115 - closed below
+                except OSError as error:
+                    self.error(file_no, None, "", "", "", f"Cannot read the file: {error}.")
+                    continue
+                with handle:
+                    try:
+                        for index, record in iter_records(handle, bar.update if bar else None):
+                            ordinal += 1
+                            self._read_record(cursor, buffers, ordinal, file_no, index, record)
+                    except BundleSyntaxError as error:
+                        self.error(file_no, error.index, "", "", "", str(error))
+            for label, rows in buffers.items():
+                self._flush(cursor, label, rows)
+        finally:
+            if bar:
+                bar.close()
+
+    def _read_record(self, cursor, buffers, ordinal, file_no, index, record) -> None:
+        if not isinstance(record, dict):
+            self.error(file_no, index, "", "", "", "A record is a JSON object.")
+            return
+        spec = reader_for(record.get("model"))
+        if spec is None:
+            model = record.get("model")
+            self.error(
+                file_no,
+                index,
+                str(model or ""),
+                "",
+                "model",
+                f"Not a model this importer reads: {model!r} (it reads "
+                f"{', '.join(SPECS_BY_LABEL)}).",
+            )
+            return
+        row, key, problems = self.readers[spec.label].read(ordinal, file_no, index, record)
+        for problem in problems:
+            self.error(file_no, index, spec.label, key, problem.field, problem.message)
+        rows = buffers[spec.label]
+        rows.append(row)
+        if len(rows) >= LOAD_BATCH:
+            self._flush(cursor, spec.label, rows)
+
+    def _flush(self, cursor, label: str, rows: list[tuple]) -> None:
+        spec = SPECS_BY_LABEL[label]
+        self.dialect.load(cursor, spec.staging_table, self.readers[label].columns, rows)
+        self.staged[label] += len(rows)
+        rows.clear()
+
+    def _bar(self, total: int, desc: str, unit: str = "it"):
+        if not self.progress:
+            return None
+        from tqdm import tqdm
+
+        return tqdm(total=total, desc=desc, unit=unit, unit_scale=True, leave=False)
+
+    def analyze(self, cursor, spec: ModelSpec | None = None) -> None:
+        """Give PostgreSQL's planner the staging tables' statistics (temporary tables get no
+        autovacuum), so it joins them by hashing rather than row by row. Again once
+        references are resolved: until then their id columns are all empty."""
+        if self.dialect.postgres:
+            for each in [spec] if spec else SPECS:
+                if self.staged[each.label]:
+                    cursor.execute(f"ANALYZE {_q(each.staging_table)}")
+
+    # 2. Checks --------------------------------------------------------------------------
+
+    def invalidate(
+        self, cursor, spec: ModelSpec, where: str, params=(), extra: str = "", join: str = ""
+    ) -> list:
+        """Mark the staged rows matching ``where`` invalid; return (file, index, key, extra…).
+
+        ``join`` is a FROM item (a derived table) that ``where`` may join with.
+        """
+        stg = _q(spec.staging_table)
+        returning = f"{stg}._file, {stg}._idx, {stg}._key" + (f", {extra}" if extra else "")
+        source = f" FROM {join}" if join else ""
+        cursor.execute(
+            f"UPDATE {stg} SET _valid = FALSE{source} WHERE {where} RETURNING {returning}",
+            params,
+        )
+        return sorted(cursor.fetchall(), key=lambda row: (row[0], row[1]))
+
+    def check_duplicates(self, cursor, spec: ModelSpec) -> None:
+        stg = _q(spec.staging_table)
+        rows = self.invalidate(
+            cursor,
+            spec,
+            f"d._key = {stg}._key",
+            join=f"(SELECT _key FROM {stg} GROUP BY _key HAVING count(*) > 1) d",
+        )
+        self.rows_error(
+            spec,
+            rows,
+            ", ".join(spec.key),
+            "Duplicate natural key: another record of this bundle has the same one.",
+        )
+
+    def resolve_references(self, cursor, spec: ModelSpec) -> None:
+        stg = _q(spec.staging_table)
+        for ref in spec.references:
+            target = SPECS_BY_LABEL[ref.target]
+            table, target_stg = _q(target.table), _q(target.staging_table)
+            col = _q(ref.column)
+            if ref.by_slug:
+                key = _q(ref.key_column)
+                cursor.execute(
+                    f"UPDATE {stg} SET {col} = t.id FROM {table} t WHERE t.slug = {stg}.{key}"
+                )
+                missing = f"{key} IS NOT NULL AND {col} IS NULL"
+                in_bundle = f"EXISTS (SELECT 1 FROM {target_stg} p WHERE p._key = {stg}.{key})"
+                shown = key
+            else:
+                missing = (
+                    f"{col} IS NOT NULL AND NOT EXISTS "
+                    f"(SELECT 1 FROM {table} t WHERE t.id = {stg}.{col})"
+                )
+                in_bundle = f"EXISTS (SELECT 1 FROM {target_stg} p WHERE p.id = {stg}.{col})"
+                shown = col
+            rows = self.invalidate(cursor, spec, missing, extra=f"{shown}, {in_bundle}")
+
+            def message(value, found, ref=ref):
+                if found:  # that record's own errors are reported: not twice
+                    return None
+                shown = f'["{value}"]' if ref.by_slug else str(uuid.UUID(str(value)))
+                return (
+                    f"Refers to {ref.target} {shown}, which is neither in this bundle "
+                    "nor in the database."
+                )
+
+            self.rows_error(spec, rows, ref.name, message)
+
+    def locate_quotes(self, cursor, spec: ModelSpec) -> None:
+        """Find each citation's quote in its article's text: offsets, or an error."""
+        from articles.models import Article
+
+        stg = _q(spec.staging_table)
+        cursor.execute("DROP TABLE IF EXISTS caci_stg_offsets")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE caci_stg_offsets (_n {self.dialect.row_id_type()}, "
+            "char_start integer, char_end integer)"
+        )
+        texts: dict[int, CollapsedText] = {}
+        proto = Article()
+        columns = ["_n", "char_start", "char_end"]
+        bad: list[tuple] = []
+        for batch in self.dialect.stream(
+            f"SELECT _n, _file, _idx, _key, article_id, quote FROM {stg} "
+            "WHERE article_id IS NOT NULL ORDER BY article_id"
+        ):
+            wanted = {row[4] for row in batch} - texts.keys()
+            if wanted:
+                texts = {k: v for k, v in texts.items() if k == batch[0][4]}
+                with connection.cursor() as text_cursor:
+                    marks = ", ".join(["%s"] * len(wanted))
+                    text_cursor.execute(
+                        f"SELECT id, lede, body FROM {_q(Article._meta.db_table)} "
+                        f"WHERE id IN ({marks})",
+                        list(wanted),
+                    )
+                    for article_id, lede, body in text_cursor.fetchall():
+                        proto.lede, proto.body = lede, body
+                        texts[article_id] = CollapsedText(proto.text)
+            found = []
+            for n, file_no, index, key, article_id, quote in batch:
+                span = texts[article_id].locate(quote)
+                if span is None:
+                    bad.append((n, file_no, index, key))
+                else:
+                    found.append((n, *span))
+            self.dialect.load(cursor, "caci_stg_offsets", columns, found)
+        cursor.execute(
+            f"UPDATE {stg} SET char_start = o.char_start, char_end = o.char_end "
+            f"FROM caci_stg_offsets o WHERE o._n = {stg}._n"
+        )
+        for start in range(0, len(bad), 1000):
+            chunk = bad[start : start + 1000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {stg} SET _valid = FALSE WHERE _n IN ({marks})", [row[0] for row in chunk]
+            )
+        self.rows_error(
+            spec,
+            [row[1:] for row in bad],
+            "quote",
+            "This passage does not occur in the article's text.",
+        )
+
+    def check_constraints(self, cursor, spec: ModelSpec) -> None:
+        model = spec.model
+        editor = connection.schema_editor()
+        for constraint in model._meta.constraints:
+            if not isinstance(constraint, CheckConstraint):
+                continue
+            condition = constraint._get_check_sql(model, editor)
+            rows = self.invalidate(cursor, spec, f"NOT COALESCE(({condition}), TRUE)")
+            fields = ", ".join(sorted(_condition_fields(constraint.condition)))
+            self.rows_error(spec, rows, fields, constraint.get_violation_error_message())
+
+    def unique_sets(self, spec: ModelSpec) -> list[tuple[tuple[str, ...], str | None, str]]:
+        """(columns, condition SQL, field names) of each uniqueness rule but the natural key."""
+        model = spec.model
+        editor = connection.schema_editor()
+        fields = {f.name: f for f in model._meta.concrete_fields}
+        found = []
+        for f in model._meta.concrete_fields:
+            if f.unique and not f.primary_key and (f.name,) != spec.key:
+                found.append(((f.column,), None, f.name))
+        for constraint in model._meta.constraints:
+            if not isinstance(constraint, UniqueConstraint) or not constraint.fields:
+                continue
+            if set(constraint.fields) == set(spec.key) and constraint.condition is None:
+                continue
+            condition = (
+                constraint._get_condition_sql(model, editor) if constraint.condition else None
+            )
+            columns = tuple(fields[name].column for name in constraint.fields)
+            found.append((columns, condition, ", ".join(constraint.fields)))
+        return found
+
+    def check_unique_in_bundle(self, cursor, spec: ModelSpec) -> None:
+        stg = _q(spec.staging_table)
+        for columns, condition, names in self.unique_sets(spec):
+            cols = ", ".join(_q(c) for c in columns)
+            present = " AND ".join(f"{_q(c)} IS NOT NULL" for c in columns)
+            cond = f" AND ({condition})" if condition else ""
+            same = " AND ".join(f"d.{_q(c)} = {stg}.{_q(c)}" for c in columns)
+            rows = self.invalidate(
+                cursor,
+                spec,
+                same,
+                join=f"(SELECT {cols} FROM {stg} WHERE {present}{cond} "
+                f"GROUP BY {cols} HAVING count(*) > 1) d",
+            )
+            self.rows_error(
+                spec, rows, names, f"Another record of this bundle has the same {names}."
+            )
+
+    def check_unique_in_database(self, cursor, spec: ModelSpec) -> None:
+        """A unique value already held by another record, one the bundle leaves as it is."""
+        stg = _q(spec.staging_table)
+        table = _q(spec.table)
+        for columns, condition, names in self.unique_sets(spec):
+            same = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in columns)
+            cond = f" AND ({condition})" if condition else ""
+            # Derived tables keep each condition's unqualified columns unambiguous.
+            clashes = (
+                f"(SELECT s._n FROM (SELECT * FROM {stg} WHERE _action IS NOT NULL{cond}) s "
+                f"JOIN (SELECT * FROM {table} WHERE TRUE{cond}) t ON {same} "
+                f"WHERE NOT ({self.key_match('s', 't', spec)}) AND NOT EXISTS "
+                f"(SELECT 1 FROM {stg} k WHERE {self.key_match('k', 't', spec)})) d"
+            )
+            rows = self.invalidate(cursor, spec, f"d._n = {stg}._n", join=clashes)
+            cursor.execute(
+                f"UPDATE {stg} SET _action = NULL WHERE NOT _valid AND _action IS NOT NULL"
+            )
+            self.rows_error(
+                spec, rows, names, f"Another record in the database already has this {names}."
+            )
+
+    # 3. Matching ------------------------------------------------------------------------
+
+    def key_match(self, left: str, right: str, spec: ModelSpec) -> str:
+        return " AND ".join(f"{left}.{_q(c)} = {right}.{_q(c)}" for c in spec.key_columns)
+
+    def classify(self, cursor, spec: ModelSpec) -> None:
+        stg = _q(spec.staging_table)
+        table = _q(spec.table)
+        dialect = self.dialect
+        cursor.execute(
+            f"UPDATE {stg} SET _digest = {dialect.digest(stg, spec.data_columns)}, "
+            "_action = 'created' WHERE _valid"
+        )
+        current = dialect.digest("t", spec.data_columns)
+        set_id = "id = t.id, " if spec.has_auto_pk else ""
+        key_match = self.key_match(stg, "t", spec)
+        cursor.execute(
+            f"UPDATE {stg} SET {set_id}_action = CASE "
+            f"WHEN {stg}._digest = {current} THEN 'unchanged' "
+            f"WHEN t.import_digest = {current} THEN 'updated' "
+            f"ELSE 'conflict' END FROM {table} t WHERE {stg}._valid AND {key_match}"
+        )
+
+    def report_changes(self, cursor, spec: ModelSpec) -> None:
+        stg = _q(spec.staging_table)
+        table = _q(spec.table)
+        report = self.report.model(spec.label)
+        cursor.execute(
+            f"SELECT _action, count(*) FROM {stg} WHERE _action IS NOT NULL GROUP BY _action"
+        )
+        for action, count in cursor.fetchall():
+            if action == "conflict":
+                report.conflicts += count
+            else:
+                setattr(report, action, getattr(report, action) + count)
+        if not (report.updated or report.conflicts):
+            return
+        columns = [c for c in spec.data_columns]
+        names = _field_names(spec, columns)
+        flags = ", ".join(self.dialect.distinct(f"s.{_q(c)}", f"t.{_q(c)}") for c in columns)
+        for batch in self.dialect.stream(
+            f"SELECT s._key, s._action, {flags} FROM {stg} s JOIN {table} t "
+            f"ON {self.key_match('s', 't', spec)} WHERE s._action IN ('updated', 'conflict') "
+            "ORDER BY s._file, s._idx"
+        ):
+            for key, action, *changed in batch:
+                fields = tuple(name for name, flag in zip(names, changed, strict=True) if flag)
+                change = RecordChange(spec.label, key, fields)
+                if action == "updated" or self.overwrite:
+                    report.changed_fields.update(fields)
+                target = self.report.updates if action == "updated" else self.report.conflicts
+                if sum(1 for c in target if c.model == spec.label) < DETAIL_LIMIT:
+                    target.append(change)
+
+    # 4. Writing -------------------------------------------------------------------------
+
+    def history_sql(self, spec: ModelSpec, kind: str) -> tuple[str, list]:
+        """``INSERT INTO <history> (…) SELECT …`` over rows aliased t, and its parameters."""
+        history_model = spec.model.history.model
+        own = {
+            "history_date": self.db_now,
+            "history_change_reason": self.reason,
+            "history_user": self.user_id,
+        }
+        columns, values, params = [], [], []
+        for f in history_model._meta.concrete_fields:
+            if f.name == "history_id":
+                continue
+            columns.append(_q(f.column))
+            if f.name == "history_type":
+                values.append(f"'{kind}'")
+            elif f.name in own:
+                values.append("%s")
+                params.append(own[f.name])
+            else:
+                values.append(f"t.{_q(f.column)}")
+        head = f"INSERT INTO {_q(history_model._meta.db_table)} ({', '.join(columns)})"
+        return f"{head} SELECT {', '.join(values)}", params
+
+    def history(self, cursor, spec: ModelSpec, kind: str, where: str, params=()) -> None:
+        """History rows, one per target row matching ``where`` (over alias t), in one go."""
+        insert, own = self.history_sql(spec, kind)
+        cursor.execute(f"{insert} FROM {_q(spec.table)} t WHERE {where}", [*own, *params])
+
+    def write_with_history(self, cursor, spec: ModelSpec, kind: str, sql: str, params, where):
+        """Run an INSERT or UPDATE of the table, and write the history of the rows it wrote.
+
+        On PostgreSQL in one statement: the written rows flow straight into the history
+        table (INSERT … RETURNING inside a WITH), with no second look-up. Elsewhere the
+        history is copied from the table afterwards, the rows found by ``where``.
+        """
+        insert, own = self.history_sql(spec, kind)
+        if self.dialect.postgres:
+            returning = f"{_q(spec.table)}.*" if sql.startswith("UPDATE") else "*"
+            cursor.execute(
+                f"WITH t AS ({sql} RETURNING {returning}) {insert} FROM t", [*params, *own]
+            )
+            return
+        cursor.execute(sql, params)
+        self.history(cursor, spec, kind, where)
+
+    def delete_stale(self, cursor, spec: ModelSpec) -> None:
+        """Children of parents in the bundle that the bundle no longer lists."""
+        if not spec.parents:
+            return
+        table, stg = _q(spec.table), _q(spec.staging_table)
+        parents = []
+        for name in spec.parents:
+            ref = next(r for r in spec.references if r.name == name)
+            parent_stg = _q(SPECS_BY_LABEL[ref.target].staging_table)
+            parents.append(f"t.{_q(ref.column)} IN (SELECT id FROM {parent_stg} WHERE _valid)")
+        current = self.dialect.digest("t", spec.data_columns)
+        cursor.execute("DROP TABLE IF EXISTS caci_stg_stale")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE caci_stg_stale AS SELECT t.{_q(spec.model._meta.pk.column)} "
+            f"AS id, t.import_digest = {current} AS unedited FROM {table} t "
+            f"WHERE ({' OR '.join(parents)}) AND NOT EXISTS "
+            f"(SELECT 1 FROM {stg} s WHERE {self.key_match('s', 't', spec)})"
+        )
+        report = self.report.model(spec.label)
+        cursor.execute("SELECT id FROM caci_stg_stale WHERE NOT unedited")
+        edited = [row[0] for row in cursor.fetchall()]
+        report.conflicts += len(edited)
+        for record in spec.model._default_manager.filter(pk__in=edited[:DETAIL_LIMIT]):
+            key = record.natural_key() if hasattr(record, "natural_key") else (str(record.pk),)
+            self.report.conflicts.append(
+                RecordChange(spec.label, _show_key(key), ("(no longer in the bundle)",))
+            )
+        doomed = "SELECT id FROM caci_stg_stale" + ("" if self.overwrite else " WHERE unedited")
+        pk = _q(spec.model._meta.pk.column)
+        self.history(cursor, spec, "-", f"t.{pk} IN ({doomed})")
+        cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({doomed})")
+        report.deleted += cursor.rowcount
+
+    def write(self, cursor, spec: ModelSpec) -> None:
+        table, stg = _q(spec.table), _q(spec.staging_table)
+        reader = self.readers[spec.label]
+        data = [c for c in reader.columns[5:] if not c.endswith("__key") and c != "id"]
+        if not spec.has_auto_pk:
+            data = ["id", *data]
+        cols = ", ".join(_q(c) for c in data)
+        changing = "'updated', 'conflict'" if self.overwrite else "'updated'"
+        key_match = self.key_match(table, stg, spec)
+
+        in_stg = f"EXISTS (SELECT 1 FROM {stg} s WHERE {self.key_match('s', 't', spec)} AND "
+        # Inserts.
+        self.write_with_history(
+            cursor,
+            spec,
+            "+",
+            f"INSERT INTO {table} ({cols}, created_at, updated_at, import_digest) "
+            f"SELECT {cols}, %s, %s, _digest FROM {stg} WHERE _action = 'created' "
+            f"ORDER BY {spec.ordering or '_n'}",
+            [self.db_now, self.db_now],
+            in_stg + "s._action = 'created')",
+        )
+        if spec.label in PARENTS and spec.has_auto_pk:
+            cursor.execute(
+                f"UPDATE {stg} SET id = t.id FROM {table} t "
+                f"WHERE {stg}._action = 'created' AND {self.key_match(stg, 't', spec)}"
+            )
+        # Updates.
+        if spec.label == "articles.authorship":
+            cursor.execute(
+                f"UPDATE {table} SET position = {table}.position + {POSITION_SHIFT} FROM {stg} "
+                f"WHERE {stg}._action IN ({changing}) AND {key_match}"
+            )
+        assignments = ", ".join(f"{_q(c)} = {stg}.{_q(c)}" for c in data if c != "id")
+        self.write_with_history(
+            cursor,
+            spec,
+            "~",
+            f"UPDATE {table} SET {assignments}, updated_at = %s, import_digest = {stg}._digest "
+            f"FROM {stg} WHERE {stg}._action IN ({changing}) AND {key_match}",
+            [self.db_now],
+            in_stg + f"s._action IN ({changing}))",
+        )
+        # Equal records whose digest is stale (an editor's change the bundle now agrees
+        # with): the digest alone is brought up to date, quietly.
+        cursor.execute(
+            f"UPDATE {table} SET import_digest = {stg}._digest FROM {stg} "
+            f"WHERE {stg}._action = 'unchanged' AND {key_match} "
+            f"AND {table}.import_digest <> {stg}._digest"
+        )
+
+    # 5. Rules over the whole dataset ----------------------------------------------------
+
+    def check_facts(self, cursor) -> None:
+        from actors.services import MIN_AGREEMENT_PARTIES
+
+        checks = [
+            (
+                "actors.agreement",
+                "actors_agreementparty",
+                "agreement_id",
+                MIN_AGREEMENT_PARTIES,
+                "parties",
+                f"An agreement has at least {MIN_AGREEMENT_PARTIES} parties.",
+            ),
+            (
+                "actors.agreement",
+                "actors_citation",
+                "agreement_id",
+                1,
+                "citations",
+                "Cite at least one article and the passage that states this.",
+            ),
+            (
+                "actors.tradefigure",
+                "actors_citation",
+                "trade_figure_id",
+                1,
+                "citations",
+                "Cite at least one article and the passage that states this.",
+            ),
+        ]
+        for label, child, column, minimum, field, message in checks:
+            spec = SPECS_BY_LABEL[label]
+            stg = _q(spec.staging_table)
+            child_stg = _q(f"caci_stg_{child.split('_', 1)[1]}")
+            # A fact whose parties or citations have errors of their own is not reported
+            # again for lacking them.
+            cursor.execute(
+                f"SELECT _file, _idx, _key FROM {stg} s WHERE s._action IS NOT NULL AND "
+                f"(SELECT count(*) FROM {_q(child)} c WHERE c.{_q(column)} = s.id) < %s "
+                f"AND NOT EXISTS (SELECT 1 FROM {child_stg} b WHERE NOT b._valid "
+                f"AND b.{_q(column)} = s.id) ORDER BY _file, _idx",
+                [minimum],
+            )
+            self.rows_error(spec, cursor.fetchall(), field, message)
+
+    # The whole run ----------------------------------------------------------------------
+
+    def run(self) -> None:
+        with connection.cursor() as cursor:
+            self.create_staging(cursor)
+            self.read_files(cursor)
+            self.analyze(cursor)
+            labels = [spec for spec in SPECS if self.staged[spec.label]]
+            bar = self._bar(len(labels), "checking and writing")
+            for spec in labels:
+                self.check_duplicates(cursor, spec)
+                self.resolve_references(cursor, spec)
+                if spec.label == "actors.citation":
+                    self.locate_quotes(cursor, spec)
+                self.analyze(cursor, spec)
+                self.check_constraints(cursor, spec)
+                self.check_unique_in_bundle(cursor, spec)
+                self.classify(cursor, spec)
+                self.analyze(cursor, spec)
+                try:
+                    with transaction.atomic():
+                        self.delete_stale(cursor, spec)
+                        self.check_unique_in_database(cursor, spec)
+                        self.report_changes(cursor, spec)
+                        self.write(cursor, spec)
+                except DatabaseError as error:
+                    self.error(None, None, spec.label, "", "", f"The database refused: {error}")
+                if bar:
+                    bar.update()
+            if bar:
+                bar.close()
+            self.check_facts(cursor)
+            self.drop_staging(cursor)
+
+
+def _condition_fields(condition) -> set[str]:
+    names = set()
+    for child in condition.children:
+        if hasattr(child, "children"):
+            names |= _condition_fields(child)
+        else:
+            lookup, value = child
+            names.add(lookup.split("__")[0])
+            if isinstance(value, F):
+                names.add(value.name.split("__")[0])
+    return names
+
+
+def _field_names(spec: ModelSpec, columns: Sequence[str]) -> list[str]:
+    by_column = {f.column: f.name for f in spec.model._meta.concrete_fields}
+    return [by_column[c] for c in columns]
+
+
+def _show_key(key: Sequence) -> str:
+    import json
+
+    return str(key[0]) if len(key) == 1 else json.dumps(list(key), ensure_ascii=False)
+
+
+def _size(path: str) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0
+
+
+def fixtures_import(
+    *,
+    paths: Sequence[str | Path],
+    dry_run: bool = False,
+    overwrite: bool = False,
+    user=None,
+    progress: bool = False,
+) -> ImportReport:
+    """Import fixture bundles: validate every record, upsert by natural key, atomically.
+
+    Returns the report of what was (or, with ``dry_run``, would be) created, updated, left
+    unchanged, deleted and kept as conflicts. Raises ``BundleInvalid`` listing every error
+    of the bundle; then nothing is written.
+    """
+    from actors.models import ImportRun
+
+    names = [str(path) for path in paths]
+    report = ImportReport(files=names, dry_run=dry_run, overwrite=overwrite)
+    started = timezone.now()
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            started_at=started, user=user, files=names, dry_run=dry_run, overwrite=overwrite
+        )
+        _Import(
+            paths=names,
+            report=report,
+            overwrite=overwrite,
+            reason=run.change_reason,
+            user_id=user.pk if user else None,
+            progress=progress,
+        ).run()
+        if report.errors or dry_run:
+            transaction.set_rollback(True)
+        else:
+            run.finished_at = timezone.now()
+            run.counts = report.counts()
+            run.save(update_fields=["finished_at", "counts"])
+            report.run_id = run.pk
+    if report.errors:
+        raise BundleInvalid(report)
+    if dry_run:
+        run = ImportRun.objects.create(
+            started_at=started,
+            finished_at=timezone.now(),
+            user=user,
+            files=names,
+            dry_run=True,
+            overwrite=overwrite,
+            counts=report.counts(),
+        )
+        report.run_id = run.pk
+    return report

@@ -1,0 +1,165 @@
+"""What a bundle may hold: the importable models, their natural keys, and their columns.
+
+A bundle is Django's own fixture format (``dumpdata --natural-foreign --natural-primary``):
+slug-keyed records and child records carry no ``pk`` and point at others by natural key
+(``"article": ["some-slug"]``); agreements, trade figures and citations carry their UUID as
+``pk`` and are pointed at by it.
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.apps import apps
+from django.db import models
+from django.db.models.fields import AutoFieldMixin
+
+# Columns a bundle may carry but that the importer does not take from it: the database keeps
+# its own clock (created_at, updated_at), the importer computes import_digest, and only an
+# editor of this database can vouch for a record (verified_by, verified_at).
+NOT_IMPORTED = frozenset(
+    {"created_at", "updated_at", "import_digest", "verified_by", "verified_at"}
+)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A foreign key as a bundle writes it."""
+
+    name: str  # the model field, e.g. "reporter"
+    column: str  # its column, e.g. "reporter_id"
+    target: str  # the label of the model it points at
+    by_slug: bool  # True: a natural key ["slug"]; False: the target's UUID
+    null: bool
+
+    @property
+    def key_column(self) -> str:
+        """Staging column holding the natural key until it is resolved to an id."""
+        return f"{self.name}__key"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How one model's records are read, matched and written."""
+
+    label: str
+    key: tuple[str, ...]
+    # References whose target's set of these records the bundle states in full: a parent in
+    # the bundle loses the children the bundle no longer lists.
+    parents: tuple[str, ...] = ()
+    ordering: str = ""  # staging order for inserts (keeps indexes warm); SQL over staging
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @cached_property
+    def model(self) -> type[models.Model]:
+        return apps.get_model(self.label)
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    @property
+    def staging_table(self) -> str:
+        return f"caci_stg_{self.model._meta.model_name}"
+
+    @cached_property
+    def has_auto_pk(self) -> bool:
+        return isinstance(self.model._meta.pk, AutoFieldMixin)
+
+    @cached_property
+    def references(self) -> tuple[Reference, ...]:
+        found = []
+        for f in self.model._meta.concrete_fields:
+            if not f.is_relation or f.name in NOT_IMPORTED:
+                continue
+            target = f.related_model
+            found.append(
+                Reference(
+                    name=f.name,
+                    column=f.column,
+                    target=target._meta.label_lower,
+                    by_slug=isinstance(target._meta.pk, AutoFieldMixin),
+                    null=f.null,
+                )
+            )
+        return tuple(found)
+
+    @cached_property
+    def value_fields(self) -> tuple[models.Field, ...]:
+        """Plain (non-relation) fields the bundle gives, in model order."""
+        return tuple(
+            f
+            for f in self.model._meta.concrete_fields
+            if not f.is_relation
+            and f.name not in NOT_IMPORTED
+            and not (f.primary_key and self.has_auto_pk)
+            and (f.editable or f.primary_key)
+        )
+
+    @cached_property
+    def computed_fields(self) -> tuple[models.Field, ...]:
+        """Columns derived from the others (date bounds, quote offsets): never read."""
+        return tuple(
+            f
+            for f in self.model._meta.concrete_fields
+            if not f.editable and not f.primary_key and f.name not in NOT_IMPORTED
+        )
+
+    @cached_property
+    def data_columns(self) -> tuple[str, ...]:
+        """Every column that is the record's data, in model order: what the digest covers."""
+        skip = {f.column for f in self.model._meta.concrete_fields if f.name in NOT_IMPORTED}
+        return tuple(
+            f.column
+            for f in self.model._meta.concrete_fields
+            if f.column not in skip and not (f.primary_key and self.has_auto_pk)
+        )
+
+    @cached_property
+    def key_columns(self) -> tuple[str, ...]:
+        """The natural key as database columns (references resolved to ids)."""
+        fields = {f.name: f for f in self.model._meta.concrete_fields}
+        return tuple(fields[name].column for name in self.key)
+
+    @cached_property
+    def m2m_names(self) -> dict[str, str]:
+        return {
+            f.name: f.remote_field.through._meta.label_lower for f in self.model._meta.many_to_many
+        }
+
+    @cached_property
+    def known_fields(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.model._meta.concrete_fields)
+
+
+SPECS: tuple[ModelSpec, ...] = (
+    ModelSpec("articles.author", key=("slug",), ordering="slug"),
+    ModelSpec("articles.article", key=("slug",), ordering="slug"),
+    ModelSpec(
+        "articles.authorship",
+        key=("article", "author"),
+        parents=("article",),
+        ordering="article_id, position",
+    ),
+    ModelSpec("actors.actor", key=("slug",), ordering="slug"),
+    ModelSpec("actors.actoralias", key=("actor", "name"), parents=("actor",), ordering="actor_id"),
+    ModelSpec(
+        "actors.actoridentifier", key=("scheme", "value"), parents=("actor",), ordering="actor_id"
+    ),
+    # The mentions are the actor's many-to-many field (Actor.articles): the actor owns them.
+    ModelSpec("actors.mention", key=("article", "actor"), parents=("actor",), ordering="actor_id"),
+    ModelSpec("actors.agreement", key=("id",), ordering="id"),
+    ModelSpec(
+        "actors.agreementparty",
+        key=("agreement", "actor"),
+        parents=("agreement",),
+        ordering="agreement_id",
+    ),
+    ModelSpec("actors.tradefigure", key=("id",), ordering="id"),
+    ModelSpec(
+        "actors.citation",
+        key=("id",),
+        parents=("agreement", "trade_figure"),
+        ordering="id",
+    ),
+)
+SPECS_BY_LABEL = {spec.label: spec for spec in SPECS}

@@ -1,0 +1,50 @@
+"""Import fixture bundles (Django's JSON fixture format, natural keys) into the dataset."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from actors.bundles import BundleInvalid, fixtures_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Validate every record of the bundle files and upsert them by natural key, in one "
+        "transaction: one bad record and nothing is written. Records an editor changed since "
+        "their last import are kept and reported as conflicts, unless --overwrite."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", help="Bundle files (JSON), read in this order.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check everything and report what would change, writing nothing.",
+        )
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="Replace records edited since their import with the bundle's version.",
+        )
+        parser.add_argument("--user", help="Username the import and its history are credited to.")
+
+    def handle(self, *args, **options):
+        user = None
+        if options["user"]:
+            try:
+                user = get_user_model().objects.get_by_natural_key(options["user"])
+            except get_user_model().DoesNotExist as error:
+                raise CommandError(f"No user {options['user']!r}.") from error
+        try:
+            report = fixtures_import(
+                paths=options["files"],
+                dry_run=options["dry_run"],
+                overwrite=options["overwrite"],
+                user=user,
+                progress=self.stdout.isatty(),
+            )
+        except BundleInvalid as invalid:
+            for line in invalid.report.lines():
+                self.stderr.write(line)
+            raise CommandError(str(invalid)) from invalid
+        for line in report.lines():
+            self.stdout.write(line)

@@ -1,0 +1,494 @@
+import json
+import random
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actors.bundles import BundleInvalid, fixtures_import
+from actors.bundles.importing import CollapsedText
+from actors.models import (
+    Actor,
+    ActorAlias,
+    Agreement,
+    AgreementParty,
+    Citation,
+    ImportRun,
+    Mention,
+    TradeFigure,
+)
+from actors.services import trade_figure_update
+from actors.tests.bundles import (
+    AGREEMENT_ID,
+    FIGURE_ID,
+    QUOTE,
+    find,
+    small_bundle,
+    snapshot,
+    write,
+)
+from articles.models import Article, Authorship, find_quote
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bundle_path(tmp_path):
+    return write(tmp_path / "bundle.json", small_bundle())
+
+
+def test_import_creates_every_record_with_the_models_rules_applied(bundle_path):
+    report = fixtures_import(paths=[bundle_path])
+
+    assert report.total("created") == len(small_bundle())
+    citation = Citation.objects.select_related("article").get(trade_figure_id=FIGURE_ID)
+    # The quote's line break in the article counts as one space; offsets are in the text.
+    assert citation.article.text[citation.char_start : citation.char_end].split() == (
+        QUOTE.split()
+    )
+    assert Actor.objects.get(slug="mongolia").iso_code == "MN"
+    assert TradeFigure.objects.get().currency == "USD"
+    agreement = Agreement.objects.get()
+    assert (agreement.signed_on, agreement.signed_on_latest) == (
+        date(2025, 4, 1),
+        date(2025, 4, 30),
+    )
+    assert set(agreement.parties.values_list("actor__slug", flat=True)) == {
+        "mongolia",
+        "kazakhstan",
+    }
+    assert Authorship.objects.get().article.slug == "mongolia-pivot"
+    assert Mention.objects.get().actor.slug == "kazakhstan"
+    assert all(len(record.import_digest) == 64 for record in TradeFigure.objects.all())
+
+
+def test_history_rows_name_the_import_run(bundle_path):
+    report = fixtures_import(paths=[bundle_path])
+
+    run = ImportRun.objects.get(pk=report.run_id)
+    history = TradeFigure.history.get()
+    assert history.history_type == "+"
+    assert history.history_change_reason == run.change_reason
+    assert "bundle.json" in run.change_reason
+    assert run.counts["actors.tradefigure"]["created"] == 1
+    assert Citation.history.filter(history_change_reason=run.change_reason).count() == 2
+
+
+def _errors_of(paths):
+    with pytest.raises(BundleInvalid) as raised:
+        fixtures_import(paths=paths)
+    return raised.value.report.errors
+
+
+def _broken(records, model, match, **changes):
+    record = find(records, model, **match)
+    for name, value in changes.items():
+        if value is None and name.startswith("-"):
+            del record["fields"][name[1:]]
+        else:
+            record["fields"][name] = value
+    return record
+
+
+@pytest.mark.parametrize(
+    ("model", "match", "changes", "field", "message"),
+    [
+        (
+            "actors.tradefigure",
+            {"pk": FIGURE_ID},
+            {"reporter": ["atlantis"]},
+            "reporter",
+            "neither in this bundle nor in the database",
+        ),
+        (
+            "actors.tradefigure",
+            {"pk": FIGURE_ID},
+            {"value": "-5"},
+            "value",
+            "A trade value cannot be negative.",
+        ),
+        (
+            "actors.tradefigure",
+            {"pk": FIGURE_ID},
+            {"year": 1492},
+            "year",
+            "The year must lie between 1900 and 2100.",
+        ),
+        ("actors.tradefigure", {"pk": FIGURE_ID}, {"flow": "smuggled"}, "flow", "not a valid"),
+        (
+            "actors.citation",
+            {"trade_figure": FIGURE_ID},
+            {"quote": "Trade with Narnia doubled."},
+            "quote",
+            "does not occur in the article's text",
+        ),
+        (
+            "actors.actor",
+            {"slug": "kazakhstan"},
+            {"iso_code": None},
+            "iso_code, kind",
+            "A country",
+        ),
+        ("articles.article", {"slug": "mongolia-pivot"}, {"section": ""}, "section", "blank"),
+        ("actors.actor", {"slug": "kazakhstan"}, {"colour": "blue"}, "colour", "no field"),
+    ],
+)
+def test_a_bad_record_is_named_and_nothing_is_written(
+    tmp_path, model, match, changes, field, message
+):
+    records = small_bundle()
+    record = _broken(records, model, match, **changes)
+    index = records.index(record)
+    path = write(tmp_path / "bad.json", records)
+    before = snapshot()
+
+    errors = _errors_of([path])
+
+    assert len(errors) == 1, errors
+    error = errors[0]
+    assert (error.file, error.index, error.model, error.field) == (str(path), index, model, field)
+    key = record.get("pk") or match.get("slug")
+    assert key in error.key
+    assert message in error.message
+    assert f"[index {index}]" in str(error)
+    assert snapshot() == before
+
+
+def test_malformed_json_names_the_file_and_the_record(tmp_path):
+    text = json.dumps(small_bundle(), indent=1)
+    path = tmp_path / "truncated.json"
+    path.write_text(text[: text.index('"actors.agreement"')], encoding="utf-8")
+    before = snapshot()
+
+    errors = _errors_of([path])
+
+    assert [e.file for e in errors] == [str(path)]
+    assert "Malformed JSON" in errors[0].message
+    assert errors[0].index == [r["model"] for r in small_bundle()].index("actors.agreement")
+    assert snapshot() == before
+
+
+def test_a_duplicate_natural_key_is_an_error(tmp_path):
+    records = small_bundle()
+    records.insert(4, copy_of(find(records, "actors.actor", slug="mongolia")))
+    path = write(tmp_path / "dup.json", records)
+
+    errors = _errors_of([path])
+
+    duplicates = [e for e in errors if e.field == "slug"]
+    assert [(e.index, e.key) for e in duplicates] == [(3, "mongolia"), (4, "mongolia")]
+    assert all("Duplicate natural key" in e.message for e in duplicates)
+    assert Actor.objects.count() == 0
+
+
+def copy_of(record):
+    return json.loads(json.dumps(record))
+
+
+def test_every_error_of_the_bundle_is_reported(tmp_path):
+    records = small_bundle()
+    _broken(records, "actors.tradefigure", {"pk": FIGURE_ID}, year=3000, value="lots")
+    _broken(records, "actors.citation", {"agreement": AGREEMENT_ID}, quote="Never said.")
+    records.append({"model": "auth.user", "fields": {"username": "mallory"}})
+    second = write(tmp_path / "second.json", [{"model": "actors.actor", "fields": {}}])
+    first = write(tmp_path / "first.json", records)
+
+    errors = _errors_of([first, second])
+
+    found = {(e.file.rsplit("/", 1)[-1], e.model, e.field) for e in errors}
+    assert {
+        ("first.json", "actors.tradefigure", "year"),
+        ("first.json", "actors.tradefigure", "value"),
+        ("first.json", "actors.citation", "quote"),
+        ("first.json", "auth.user", "model"),
+        ("second.json", "actors.actor", "name"),
+        ("second.json", "actors.actor", "slug"),
+        ("second.json", "actors.actor", "kind"),
+    } <= found
+    assert Actor.objects.count() == 0
+
+
+def test_facts_need_two_parties_and_a_citation(tmp_path):
+    records = small_bundle()
+    records.remove(find(records, "actors.agreementparty", actor=["kazakhstan"]))
+    records.remove(find(records, "actors.citation", trade_figure=FIGURE_ID))
+    path = write(tmp_path / "bundle.json", records)
+
+    errors = _errors_of([path])
+
+    assert {(e.model, e.key, e.field) for e in errors} == {
+        ("actors.agreement", AGREEMENT_ID, "parties"),
+        ("actors.tradefigure", FIGURE_ID, "citations"),
+    }
+    assert Agreement.objects.count() == 0
+
+
+def test_references_may_point_at_records_already_in_the_database(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    figure = {
+        "model": "actors.tradefigure",
+        "pk": "55555555-5555-4555-8555-555555555555",
+        "fields": {
+            "reporter": ["kazakhstan"],
+            "partner": ["mongolia"],
+            "flow": "export",
+            "year": 2024,
+            "value": "12.5",
+        },
+    }
+    citation = {
+        "model": "actors.citation",
+        "pk": "66666666-6666-4666-8666-666666666666",
+        "fields": {"article": ["mongolia-pivot"], "trade_figure": figure["pk"], "quote": QUOTE},
+    }
+
+    report = fixtures_import(paths=[write(tmp_path / "more.json", [figure, citation])])
+
+    assert report.model("actors.tradefigure").created == 1
+    assert TradeFigure.objects.get(pk=figure["pk"]).value == Decimal("12.50")
+
+
+def test_reimporting_changes_only_what_changed(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    stamps = dict(Actor.objects.values_list("slug", "updated_at"))
+    figure_history = TradeFigure.history.count()
+    records = small_bundle()
+    find(records, "actors.tradefigure", pk=FIGURE_ID)["fields"]["year"] = 2024
+    find(records, "actors.actor", slug="kazakhstan")["fields"]["description"] = "A country."
+
+    report = fixtures_import(paths=[write(tmp_path / "v2.json", records)])
+
+    assert report.model("actors.tradefigure").as_dict() == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 0,
+        "deleted": 0,
+        "conflicts": 0,
+    }
+    assert report.model("actors.actor").updated == 1
+    assert report.model("actors.actor").unchanged == 1
+    assert report.model("articles.article").unchanged == 1
+    assert {(c.model, c.key, c.fields) for c in report.updates} == {
+        ("actors.tradefigure", FIGURE_ID, ("year",)),
+        ("actors.actor", "kazakhstan", ("description",)),
+    }
+    after = dict(Actor.objects.values_list("slug", "updated_at"))
+    assert after["mongolia"] == stamps["mongolia"]
+    assert after["kazakhstan"] > stamps["kazakhstan"]
+    assert TradeFigure.objects.get().year == 2024
+    assert TradeFigure.history.count() == figure_history + 1
+    assert TradeFigure.history.latest().history_type == "~"
+
+
+def test_a_second_import_of_the_same_bundle_writes_nothing(bundle_path):
+    fixtures_import(paths=[bundle_path])
+    before = snapshot()
+
+    report = fixtures_import(paths=[bundle_path])
+
+    assert report.wrote_nothing
+    assert report.total("unchanged") == len(small_bundle())
+    assert {k: v for k, v in snapshot().items() if k != "import runs"} == {
+        k: v for k, v in before.items() if k != "import runs"
+    }
+
+
+def test_child_sets_follow_the_bundle(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    records = small_bundle()
+    records.remove(find(records, "actors.actoralias", name="Mongol Uls"))
+
+    report = fixtures_import(paths=[write(tmp_path / "v2.json", records)])
+
+    assert report.model("actors.actoralias").deleted == 1
+    assert list(ActorAlias.objects.values_list("name", flat=True)) == ["Ulaanbaatar"]
+    assert ActorAlias.history.filter(history_type="-", name="Mongol Uls").exists()
+
+
+def test_a_bundle_without_a_child_model_leaves_those_children_alone(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    actors_only = [r for r in small_bundle() if r["model"] == "actors.actor"]
+
+    fixtures_import(paths=[write(tmp_path / "actors.json", actors_only)])
+
+    assert ActorAlias.objects.count() == 2
+
+
+def test_byline_order_can_be_swapped(tmp_path, bundle_path):
+    records = small_bundle()
+    records.insert(1, {"model": "articles.author", "fields": {"name": "Bo", "slug": "bo"}})
+    records.append(
+        {
+            "model": "articles.authorship",
+            "fields": {"article": ["mongolia-pivot"], "author": ["bo"], "position": 2},
+        }
+    )
+    fixtures_import(paths=[write(tmp_path / "v1.json", records)])
+    for record in records:
+        if record["model"] == "articles.authorship":
+            record["fields"]["position"] = 3 - record["fields"]["position"]
+
+    fixtures_import(paths=[write(tmp_path / "v2.json", records)])
+
+    byline = Article.objects.get().authorships.order_by("position")
+    assert [a.author.slug for a in byline] == ["bo", "ann"]
+
+
+def test_an_editors_fix_survives_a_reimport_as_a_conflict(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    trade_figure_update(trade_figure=TradeFigure.objects.get(), data={"year": 2023})
+    records = small_bundle()
+    find(records, "actors.tradefigure", pk=FIGURE_ID)["fields"]["value"] = "160000000"
+    changed = write(tmp_path / "v2.json", records)
+
+    again = fixtures_import(paths=[bundle_path])
+    report = fixtures_import(paths=[changed])
+
+    assert again.model("actors.tradefigure").conflicts == 1
+    assert report.model("actors.tradefigure").conflicts == 1
+    assert [(c.key, c.fields) for c in report.conflicts] == [(FIGURE_ID, ("year", "value"))]
+    figure = TradeFigure.objects.get()
+    assert (figure.year, figure.value) == (2023, Decimal("150000000.00"))
+    assert any("editor's version kept" in line for line in report.lines())
+
+
+def test_overwrite_replaces_an_editors_version(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    trade_figure_update(trade_figure=TradeFigure.objects.get(), data={"year": 2023})
+
+    report = fixtures_import(paths=[bundle_path], overwrite=True)
+
+    assert report.model("actors.tradefigure").conflicts == 1
+    assert TradeFigure.objects.get().year is None
+    # Imported again, the record now matches its digest: no conflict any more.
+    assert fixtures_import(paths=[bundle_path]).model("actors.tradefigure").conflicts == 0
+
+
+def test_an_alias_an_editor_added_is_not_deleted_silently(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    ActorAlias.objects.create(actor=Actor.objects.get(slug="mongolia"), name="Outer Mongolia")
+
+    report = fixtures_import(paths=[bundle_path])
+
+    assert report.model("actors.actoralias").conflicts == 1
+    assert ActorAlias.objects.filter(name="Outer Mongolia").exists()
+    fixtures_import(paths=[bundle_path], overwrite=True)
+    assert not ActorAlias.objects.filter(name="Outer Mongolia").exists()
+
+
+def test_dry_run_reports_and_writes_nothing(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    records = small_bundle()
+    find(records, "actors.tradefigure", pk=FIGURE_ID)["fields"]["note"] = "Per annum."
+    records.append(
+        {"model": "actors.actoralias", "fields": {"actor": ["kazakhstan"], "name": "Qazaqstan"}}
+    )
+    before = snapshot()
+
+    report = fixtures_import(paths=[write(tmp_path / "v2.json", records)], dry_run=True)
+
+    assert report.model("actors.tradefigure").updated == 1
+    assert report.model("actors.actoralias").created == 1
+    assert [c.fields for c in report.updates] == [("note",)]
+    after = snapshot()
+    assert after.pop("import runs") == before.pop("import runs") + 1
+    assert after == before
+    assert ImportRun.objects.latest("started_at").dry_run
+
+
+def test_import_queries_do_not_grow_with_the_bundle(tmp_path, django_assert_max_num_queries):
+    from actors.bundles.synthetic import Sizes, write_bundle
+
+    def bundle(scale, name):
+        path = tmp_path / name
+        with path.open("w") as out:
+            write_bundle(
+                Sizes(articles=3 * scale, actors=6, agreements=scale, trade_figures=8 * scale),
+                seed=1,
+                out=out,
+            )
+        return path
+
+    small, large = bundle(2, "small.json"), bundle(20, "large.json")
+    with CaptureQueriesContext(connection) as small_queries:
+        fixtures_import(paths=[small])
+    TradeFigure.objects.all().delete()
+    Agreement.objects.all().delete()
+
+    with django_assert_max_num_queries(len(small_queries) + 3):
+        report = fixtures_import(paths=[large])
+    assert report.model("actors.tradefigure").created == 160
+
+
+def test_command_prints_the_report_and_fails_on_errors(tmp_path, bundle_path, capsys):
+    call_command("import_fixtures", str(bundle_path), "--dry-run")
+    out = capsys.readouterr().out
+    assert "Dry run" in out
+    assert "actors.tradefigure" in out
+    assert Actor.objects.count() == 0
+
+    records = small_bundle()
+    find(records, "actors.tradefigure", pk=FIGURE_ID)["fields"]["year"] = 1492
+    bad = write(tmp_path / "bad.json", records)
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("import_fixtures", str(bad))
+    err = capsys.readouterr().err
+    assert f"{bad} [index 12] actors.tradefigure {FIGURE_ID} year:" in err
+    # Not a terminal: no progress bar.
+    call_command("import_fixtures", str(bundle_path))
+    assert "%|" not in capsys.readouterr().err
+
+
+def test_collapsed_text_finds_what_find_quote_finds():
+    rng = random.Random(7)
+    spaces = [" ", "  ", "\n", "\n\n", "\t", " \n ", "\u00a0", "\u2003 "]
+    words = ["a", "b", "ab", "ba", "$1", "x.", "(y)"]
+    for _ in range(3000):
+        text = "".join(rng.choice(words) + rng.choice(spaces) for _ in range(rng.randint(1, 25)))
+        tokens = text.split()
+        start, length = rng.randint(0, 10), rng.randint(1, 4)
+        quote = rng.choice(spaces).join(tokens[start : start + length])
+        if rng.random() < 0.3:
+            quote = " ".join(rng.choice(words) for _ in range(length))
+        assert CollapsedText(text).locate(quote) == find_quote(text, quote), (text, quote)
+
+
+def test_agreement_party_roles_are_updated_in_place(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    records = small_bundle()
+    find(records, "actors.agreementparty", actor=["kazakhstan"])["fields"]["role"] = "host"
+
+    report = fixtures_import(paths=[write(tmp_path / "v2.json", records)])
+
+    assert report.model("actors.agreementparty").updated == 1
+    assert AgreementParty.objects.get(actor__slug="kazakhstan").role == "host"
+
+
+def test_a_unique_value_held_by_another_record_in_the_database(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    twin = {
+        "model": "actors.actor",
+        "fields": {
+            "name": "Kazakh SSR",
+            "slug": "kazakh-ssr",
+            "kind": "country",
+            "iso_code": "KZ",
+        },
+    }
+
+    errors = _errors_of([write(tmp_path / "twin.json", [twin])])
+
+    assert [(e.key, e.field) for e in errors] == [("kazakh-ssr", "iso_code")]
+    assert "already has this iso_code" in errors[0].message
+    assert not Actor.objects.filter(slug="kazakh-ssr").exists()
+
+
+def test_bundles_are_parsed_by_ijsons_c_backend():
+    import ijson
+
+    # The pure-Python backend is tens of times slower on large bundles.
+    assert ijson.backend in {"yajl2_c", "yajl2_cffi", "yajl2"}
