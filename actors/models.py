@@ -12,10 +12,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from articles.models import Article
 from caci.editorial import CuratedModel, ReviewedModel, ReviewStatus
+from caci.history import RecordHistory
 
 PLAUSIBLE_YEARS = (1900, 2100)
 
@@ -75,7 +75,7 @@ class Actor(CuratedModel):
     )
 
     objects = ActorQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = RecordHistory()
 
     class Meta:
         ordering = ["name"]
@@ -134,7 +134,7 @@ class ActorAlias(CuratedModel):
     name = models.CharField(max_length=200, help_text="The other name, as the texts write it.")
 
     objects = ActorAliasQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = RecordHistory()
 
     class Meta:
         ordering = ["actor", "name"]
@@ -179,7 +179,7 @@ class ActorIdentifier(CuratedModel):
     value = models.CharField(max_length=200, help_text="The identifier, e.g. Q711.")
 
     objects = ActorIdentifierQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = RecordHistory()
 
     class Meta:
         ordering = ["actor", "scheme"]
@@ -221,7 +221,7 @@ class Mention(CuratedModel):
     )
 
     objects = MentionQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = RecordHistory()
 
     class Meta:
         ordering = ["article", "actor"]
@@ -355,7 +355,7 @@ class Agreement(ReviewedModel):
     )
 
     objects = AgreementQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = RecordHistory()
 
     class Meta:
         ordering = ["-signed_on", "title"]
@@ -443,7 +443,7 @@ class AgreementParty(CuratedModel):
     role = models.CharField(max_length=20, choices=PartyRole.choices, default=PartyRole.SIGNATORY)
 
     objects = AgreementPartyQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = RecordHistory()
 
     class Meta:
         ordering = ["agreement", "role", "actor__name"]
@@ -559,7 +559,7 @@ class TradeFigure(ReviewedModel):
     )
 
     objects = TradeFigureQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = RecordHistory()
 
     class Meta:
         ordering = ["reporter__name", "partner__name", "year", "flow"]
@@ -676,7 +676,7 @@ class Citation(CuratedModel):
     )
 
     objects = CitationQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = RecordHistory()
 
     class Meta:
         ordering = ["article", "char_start"]

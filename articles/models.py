@@ -7,9 +7,9 @@ source those facts cite.
 import re
 
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from caci.editorial import CuratedModel, ReviewedModel, ReviewStatus
+from caci.history import RecordHistory
 
 
 class Section(models.TextChoices):
@@ -42,7 +42,7 @@ class Author(CuratedModel):
     )
 
     objects = AuthorQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = RecordHistory()
 
     class Meta:
         ordering = ["name"]
@@ -133,7 +133,7 @@ class Article(ReviewedModel):
     )
 
     objects = ArticleQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = RecordHistory()
 
     class Meta:
         ordering = ["-published_on", "slug"]
@@ -183,7 +183,7 @@ class Authorship(CuratedModel):
     )
 
     objects = AuthorshipQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = RecordHistory()
 
     class Meta:
         ordering = ["article", "position"]

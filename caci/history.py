@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.db import models
 from django.dispatch import receiver
+from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 
@@ -75,3 +76,29 @@ def _apply_history_context(sender, instance, history_instance, **kwargs) -> None
         history_instance.history_date = context.moment
     if context.user is not None and history_instance.history_user_id is None:
         history_instance.history_user = context.user
+
+
+class RecordHistory(HistoricalRecords):
+    """History whose tables are indexed only for the lookups the history is read by.
+
+    django-simple-history indexes every foreign key, unique and indexed column of the
+    historical copy, and the user; each of those indexes costs on every historical row
+    written (an import writes one per record) and serves no query: history is read by
+    record (the model's primary key, ``id``: the admin's history page, a restore) and by
+    ``history_date`` (a deletion's group, the deleted-records page), and those two stay
+    indexed, with ``history_id`` the historical table's own primary key.
+    """
+
+    def copy_fields(self, model):
+        fields = super().copy_fields(model)
+        for name, field in fields.items():
+            if name != model._meta.pk.name:
+                field.db_index = False
+        return fields
+
+    def _get_history_user_fields(self):
+        fields = super()._get_history_user_fields()
+        user = fields.get("history_user")
+        if isinstance(user, models.ForeignKey):
+            user.db_index = False
+        return fields

@@ -1,12 +1,13 @@
 """Every change is recorded, shown field by field, and can be undone; a deletion too."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from actors.models import Actor, ActorAlias, Agreement, AgreementParty, Citation, TradeFigure
 from actors.services import actor_update, agreement_update
 from caci.history import history_context
-from caci.services import record_delete, record_restore
+from caci.services import history_of, record_delete, record_restore, tracked_models
 from caci.tests.admin_forms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +158,18 @@ def test_a_viewer_cannot_restore(viewer_client, mongolia):
     response = viewer_client.post(reverse("admin:restore_record", args=["actors", "actor", pk]))
     assert response.status_code == 403
     assert not Actor.objects.filter(pk=pk).exists()
+
+
+def test_history_tables_are_indexed_for_the_record_and_the_moment_only():
+    """The history is read by record and by moment; any other index only slows each write."""
+    with connection.cursor() as cursor:
+        for model in tracked_models():
+            history = history_of(model).model
+            table = history._meta.db_table
+            constraints = connection.introspection.get_constraints(cursor, table)
+            indexed = {
+                tuple(info["columns"])
+                for info in constraints.values()
+                if info["index"] or info["primary_key"]
+            }
+            assert indexed == {("history_id",), (model._meta.pk.column,), ("history_date",)}, table
