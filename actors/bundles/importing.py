@@ -20,11 +20,13 @@ Any error anywhere and the transaction is rolled back: the report lists every er
 run does all of it and rolls back too, so it reports exactly what the import would do.
 """
 
+import gc
 import hashlib
 import re
 import uuid
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,9 @@ from actors.bundles.specs import SPECS, SPECS_BY_LABEL, ModelSpec
 
 LOAD_BATCH = 5_000
 QUOTE_BATCH = 5_000
+# Memory an import may use on PostgreSQL for its staging tables, and per join or sort.
+TEMP_BUFFERS = "512MB"
+WORK_MEM = "64MB"
 # Authorship positions are moved out of the way before they are rewritten, so that two
 # authors swapping places never meet the (article, position) unique constraint.
 POSITION_SHIFT = 10_000
@@ -741,8 +746,27 @@ class _Import:
 
     # The whole run ----------------------------------------------------------------------
 
+    def tune(self, cursor) -> None:
+        """Give this transaction room to work in memory (PostgreSQL).
+
+        The staging tables are temporary tables, held in the session's own buffers: with the
+        default 8 MB a large bundle's tables spill to disk files and every pass over them
+        reads them back. The joins and sorts over them likewise spill past ``work_mem``.
+        Both settings end with the import's transaction."""
+        if not self.dialect.postgres:
+            return
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        try:
+            # Only possible before the session's first temporary table: otherwise the
+            # session keeps the buffers it has.
+            with transaction.atomic():
+                cursor.execute(f"SET LOCAL temp_buffers = '{TEMP_BUFFERS}'")
+        except DatabaseError:
+            pass
+
     def run(self) -> None:
-        with connection.cursor() as cursor:
+        with _collector_paused(), connection.cursor() as cursor:
+            self.tune(cursor)
             self.create_staging(cursor)
             self.read_files(cursor)
             self.analyze(cursor)
@@ -772,6 +796,24 @@ class _Import:
                 bar.close()
             self.check_facts(cursor)
             self.drop_staging(cursor)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the import runs.
+
+    Reading a bundle allocates millions of short-lived objects (each record's dicts, its
+    row), which trigger the collector over and over; every full pass walks the whole heap,
+    which made up about a third of the reading time. The records hold no reference cycles:
+    reference counting frees them as they go, so pausing the collector holds no memory.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _condition_fields(condition) -> set[str]:

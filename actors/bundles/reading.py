@@ -116,6 +116,13 @@ class RecordReader:
         self.ignored = NOT_IMPORTED | {f.name for f in self.computed}
         self.columns = self._columns()
         self._finish = _agreement_finisher() if spec.label == "actors.agreement" else None
+        # Per record, read through these rather than the spec's properties.
+        self._pk_name = None if spec.has_auto_pk else spec.model._meta.pk.name
+        self._auto_pk = spec.has_auto_pk
+        self._readable = frozenset(spec.known_fields | self.ignored | {"id"})
+        self._cleaner_items = tuple(self.cleaners.items())
+        self._value_names = tuple(f.name for f in spec.value_fields)
+        self._computed_names = tuple(f.name for f in self.computed)
 
     def _columns(self) -> list[str]:
         columns = ["_n", "_file", "_idx", "_key", "_valid"]
@@ -138,31 +145,34 @@ class RecordReader:
         if not isinstance(fields, dict):
             fields = {}
             problems.append(FieldProblem("fields", 'The record has no "fields" object.'))
-        if not spec.has_auto_pk and "pk" in record:
-            fields = {**fields, spec.model._meta.pk.name: record["pk"]}
-        for name in fields:
-            if name in spec.known_fields or name in self.ignored or name == "id":
-                continue
-            if name in spec.m2m_names:
-                problems.append(
-                    FieldProblem(
-                        name, f"Not read here: give these as {spec.m2m_names[name]} records."
+        if self._pk_name is not None and "pk" in record:
+            fields = {**fields, self._pk_name: record["pk"]}
+        # One set difference finds the names the model does not read; most records have none.
+        if not self._readable.issuperset(fields):
+            for name in fields:
+                if name in self._readable:
+                    continue
+                if name in spec.m2m_names:
+                    problems.append(
+                        FieldProblem(
+                            name, f"Not read here: give these as {spec.m2m_names[name]} records."
+                        )
                     )
-                )
-            else:
-                problems.append(FieldProblem(name, f"{spec.label} has no field {name!r}."))
+                else:
+                    problems.append(FieldProblem(name, f"{spec.label} has no field {name!r}."))
 
+        get = fields.get
         values: dict[str, Any] = {}
-        for name, cleaner in self.cleaners.items():
+        for name, cleaner in self._cleaner_items:
             try:
-                values[name] = cleaner(fields.get(name, _MISSING))
+                values[name] = cleaner(get(name, _MISSING))
             except ValidationError as error:
                 values[name] = None
                 problems.append(FieldProblem(name, _messages(error)))
         keys: dict[str, Any] = {}
         for ref in self.references:
             try:
-                keys[ref.name] = _reference_value(ref, fields.get(ref.name))
+                keys[ref.name] = _reference_value(ref, get(ref.name))
             except ValidationError as error:
                 keys[ref.name] = None
                 problems.append(FieldProblem(ref.name, _messages(error)))
@@ -173,18 +183,18 @@ class RecordReader:
         for name in spec.key:
             value = keys[name] if name in keys else values.get(name)
             key.append(str(value) if isinstance(value, uuid.UUID) else value)
-        key_text = _key_text(key)
+        key_text = str(key[0]) if len(key) == 1 else _key_text(key)
 
         row: list[Any] = [ordinal, file_no, index, key_text, not problems]
-        if spec.has_auto_pk:
+        if self._auto_pk:
             row.append(None)
-        row += [values[f.name] for f in spec.value_fields]
+        row += [values[name] for name in self._value_names]
         for ref in self.references:
             if ref.by_slug:
                 row += [None, keys[ref.name]]
             else:
                 row.append(keys[ref.name])
-        row += [values.get(f.name) for f in self.computed]
+        row += [values.get(name) for name in self._computed_names]
         return tuple(row), key_text, problems
 
 

@@ -1,3 +1,4 @@
+import gc
 import json
 import random
 from datetime import date
@@ -492,3 +493,13 @@ def test_bundles_are_parsed_by_ijsons_c_backend():
 
     # The pure-Python backend is tens of times slower on large bundles.
     assert ijson.backend in {"yajl2_c", "yajl2_cffi", "yajl2"}
+
+
+def test_an_import_leaves_the_garbage_collector_as_it_found_it(bundle_path, tmp_path):
+    # The collector is paused while records are read; it must come back on, error or not.
+    fixtures_import(paths=[bundle_path])
+    assert gc.isenabled()
+    bad = write(tmp_path / "bad.json", [{"model": "actors.nothing", "fields": {}}])
+    with pytest.raises(BundleInvalid):
+        fixtures_import(paths=[bad])
+    assert gc.isenabled()
