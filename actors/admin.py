@@ -13,6 +13,7 @@ from actors.models import (
     Agreement,
     AgreementParty,
     Citation,
+    ImportRun,
     Mention,
     TradeFigure,
 )
@@ -506,3 +507,51 @@ class ArticleAdmin(articles_admin.ArticleAdmin):
             format_html_join("", "{}<mark>{}</mark>", pieces),
             text[position:],
         )
+
+
+# Imports ------------------------------------------------------------------------------------
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """What each fixture import did. Written by the importer only: read-only here."""
+
+    list_display = (
+        "__str__",
+        "started_at",
+        "finished_at",
+        "user",
+        "dry_run",
+        "overwrite",
+        "written",
+    )
+    list_filter = ("dry_run", "overwrite")
+    list_select_related = ("user",)
+    search_fields = ("files", "user__username")
+    date_hierarchy = "started_at"
+    readonly_fields = (
+        "started_at",
+        "finished_at",
+        "user",
+        "files",
+        "dry_run",
+        "overwrite",
+        "counts",
+    )
+
+    @admin.display(description="created / updated / conflicts")
+    def written(self, run: ImportRun) -> str:
+        totals = {"created": 0, "updated": 0, "conflicts": 0}
+        for counts in run.counts.values():
+            for key in totals:
+                totals[key] += counts.get(key, 0)
+        return " / ".join(str(value) for value in totals.values())
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

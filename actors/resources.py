@@ -423,21 +423,7 @@ class TradeFigureResource(FactResource):
 
     class Meta:
         model = TradeFigure
-        fields = (
-            "id",
-            "reporter",
-            "partner",
-            "flow",
-            "commodity",
-            "year",
-            "value",
-            "currency",
-            "qualifier",
-            "note",
-            "review_status",
-            "review_note",
-            *CITATION_COLUMNS,
-        )
+        fields = ("id", *TRADE_FIGURE_FIELDS, *CITATION_COLUMNS)
         import_id_fields = ("id",)
         name = "Trade figures"
 

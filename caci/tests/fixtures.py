@@ -5,12 +5,14 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from actors.models import (
     ActorIdentifier,
     ActorKind,
     AgreementKind,
     IdentifierScheme,
+    ImportRun,
     Mention,
     TradeFlow,
 )
@@ -95,6 +97,12 @@ def populate(size: int) -> None:
         Mention.objects.create(article=article, actor=first)
         make_agreement(article, [first, second], number=number)
         make_trade_figure(article, first, second)
+        ImportRun.objects.create(
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
+            files=[f"bundle-{number}.json"],
+            counts={"actors.actor": {"created": 2, "updated": 0, "conflicts": 0}},
+        )
 
 
 @pytest.fixture

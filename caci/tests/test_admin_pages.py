@@ -32,6 +32,7 @@ CHANGELIST_QUERY_BOUND = {
     "actors.agreementparty": 5,
     "actors.tradefigure": 7,
     "actors.citation": 5,
+    "actors.importrun": 7,
 }
 EDITORIAL_PAGE_QUERY_BOUND = {"admin:needs_review": 7, "admin:deleted_records": 14}
 SEARCH_TERM = {
@@ -46,6 +47,7 @@ SEARCH_TERM = {
     "actors.agreementparty": "Country",
     "actors.tradefigure": "Country",
     "actors.citation": "Trade",
+    "actors.importrun": "bundle",
 }
 
 
