@@ -380,6 +380,7 @@ class Agreement(ReviewedModel):
         ]
         indexes = [
             models.Index(fields=["signed_on", "signed_on_latest"], name="agreement_signed_idx"),
+            models.Index(fields=["signed_on_latest"], name="agreement_signed_latest_idx"),
             models.Index(fields=["updated_at"], name="agreement_updated_at_idx"),
         ]
 
@@ -594,6 +595,7 @@ class TradeFigure(ReviewedModel):
             models.Index(fields=["partner", "year"], name="trade_partner_year_idx"),
             models.Index(fields=["year"], name="trade_year_idx"),
             models.Index(fields=["value"], name="trade_value_idx"),
+            models.Index(fields=["qualifier"], name="trade_qualifier_idx"),
             models.Index(fields=["updated_at"], name="trade_updated_at_idx"),
         ]
 
