@@ -32,6 +32,14 @@ class CuratedModel(models.Model):
         help_text="Digest of the record as the last fixture import wrote it; an edit since "
         "then makes it differ, so a later import does not overwrite the edit silently.",
     )
+    import_fingerprint = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Digest of the bundle record's exact text that the last import wrote. A "
+        "later import that meets the same text again, with the record unedited since (its "
+        "import digest still matching), knows the record unchanged without reading it again.",
+    )
 
     class Meta:
         abstract = True

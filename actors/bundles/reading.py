@@ -1,23 +1,33 @@
 """Reading a bundle: stream the JSON, check each record's fields with the model's own rules.
 
-Nothing here holds a whole bundle: records are parsed one at a time (ijson, C backend) and
-handed on as rows. Each field is checked by the model's own ``clean_fields`` (the rules the
-admin and the API apply, normalisations such as upper-casing codes included), run on one
-reusable instance per model and remembered per distinct value, so a million records do not
-make a million model objects.
+Nothing here holds a whole bundle: records are parsed one at a time (the standard
+library's C scanner, on a chunk of the file) and handed on as rows. Each field is checked
+by the model's own ``clean_fields`` (the rules the admin and the API apply, normalisations
+such as upper-casing codes included), run on one reusable instance per model and
+remembered per distinct value, so a million records do not make a million model objects.
 """
 
+import codecs
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-import ijson
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from actors.bundles.specs import NOT_IMPORTED, SPECS_BY_LABEL, ModelSpec
+
+# What every staging row starts with: its place in the bundle, its natural key as written,
+# whether its fields passed, the fingerprint of its text, and what the import will do with
+# it (created, until it is matched with a row of the table). The model's columns follow.
+ROW_HEAD = ("_n", "_file", "_idx", "_key", "_valid", "_fingerprint", "_action")
+# What a record the database already holds as it is (same fingerprint, unedited) is staged
+# with: its place and its key; the rest is taken from its row in the database.
+KNOWN_ROW = ("_n", "_file", "_idx", "_key", "_fingerprint")
 
 # A field's cleaned values are remembered while few: codes, choices, years repeat; quotes and
 # amounts mostly do not, and remembering them would only cost memory.
@@ -38,8 +48,11 @@ def _messages(error: ValidationError) -> str:
 class FieldCleaner:
     """One field's check: what the model's ``clean_fields`` does for that field."""
 
-    def __init__(self, spec: ModelSpec, field: models.Field):
+    def __init__(self, spec: ModelSpec, field: models.Field, uuid_as_text: bool = False):
         self.field = field
+        # A UUID in its usual spelling stays text, which the database reads as a UUID:
+        # parsing it into a uuid.UUID and back is most of what reading a UUID costs.
+        self._uuid_as_text = uuid_as_text and isinstance(field, models.UUIDField)
         self.default = field.get_default()
         self._memo: dict[Any, Any] = {}
         self._memoize = not isinstance(field, models.TextField) and not field.primary_key
@@ -58,6 +71,8 @@ class FieldCleaner:
         """The cleaned value; raises ValidationError with the model's message."""
         if raw is _MISSING:
             raw = self.default
+        if self._uuid_as_text and isinstance(raw, str) and _UUID_TEXT(raw):
+            return raw
         if self._memoize:
             try:
                 return self._memo[raw]
@@ -108,9 +123,11 @@ def _key_text(values: list) -> str:
 class RecordReader:
     """Turns one model's bundle records into staging rows."""
 
-    def __init__(self, spec: ModelSpec):
+    def __init__(self, spec: ModelSpec, uuid_as_text: bool = False):
+        """``uuid_as_text``: UUIDs may be staged as text (PostgreSQL casts them)."""
         self.spec = spec
-        self.cleaners = {f.name: FieldCleaner(spec, f) for f in spec.value_fields}
+        self.cleaners = {f.name: FieldCleaner(spec, f, uuid_as_text) for f in spec.value_fields}
+        self._uuid_as_text = uuid_as_text
         self.references = spec.references
         self.computed = spec.computed_fields
         self.ignored = NOT_IMPORTED | {f.name for f in self.computed}
@@ -123,9 +140,11 @@ class RecordReader:
         self._cleaner_items = tuple(self.cleaners.items())
         self._value_names = tuple(f.name for f in spec.value_fields)
         self._computed_names = tuple(f.name for f in self.computed)
+        self._reference_names = {ref.name: ref for ref in self.references}
+        self._key_readers = tuple((name, self._key_reader(name)) for name in spec.key)
 
     def _columns(self) -> list[str]:
-        columns = ["_n", "_file", "_idx", "_key", "_valid"]
+        columns = list(ROW_HEAD)
         if self.spec.has_auto_pk:
             columns.append("id")
         columns += [f.column for f in self.spec.value_fields]
@@ -136,8 +155,47 @@ class RecordReader:
         columns += [f.column for f in self.computed]
         return columns
 
+    def known_row(
+        self, ordinal: int, file_no: int, index: int, record: dict, fingerprint: str
+    ) -> tuple | None:
+        """The staging row of a record whose very text the database already holds.
+
+        Only its natural key is read (cleaned as ``read`` cleans it, so that duplicates
+        compare alike); None when even that fails, and the record is read in full.
+        """
+        fields = record.get("fields")
+        if not isinstance(fields, dict):
+            return None
+        key = []
+        try:
+            for name, read_key in self._key_readers:
+                if name == self._pk_name and "pk" in record:
+                    raw = record["pk"]
+                else:
+                    raw = fields.get(name, _MISSING)
+                key.append(read_key(raw))
+        except ValidationError:
+            return None
+        key_text = str(key[0]) if len(key) == 1 else _key_text(key)
+        return (ordinal, file_no, index, key_text, fingerprint)
+
+    def _key_reader(self, name: str) -> Callable[[Any], Any]:
+        """How ``known_row`` reads one part of the natural key: as ``read`` would."""
+        ref = self._reference_names.get(name)
+        if ref is not None and ref.by_slug:
+            return lambda raw: _reference_value(ref, None if raw is _MISSING else raw)
+        if ref is not None:
+            return lambda raw: _uuid_text(
+                raw[0] if isinstance(raw, list) and len(raw) == 1 else raw,
+                lambda value: _reference_value(ref, None if value is _MISSING else value),
+            )
+        cleaner = self.cleaners[name]
+        if isinstance(cleaner.field, models.UUIDField):
+            return lambda raw: _uuid_text(raw, cleaner)
+        return cleaner
+
     def read(
-        self, ordinal: int, file_no: int, index: int, record: dict
+        self, ordinal: int, file_no: int, index: int, record: dict, fingerprint: str = ""
     ) -> tuple[tuple, str, list[FieldProblem]]:
         spec = self.spec
         fields = record.get("fields")
@@ -171,8 +229,15 @@ class RecordReader:
                 problems.append(FieldProblem(name, _messages(error)))
         keys: dict[str, Any] = {}
         for ref in self.references:
+            raw = get(ref.name)
+            if self._uuid_as_text and not ref.by_slug:
+                if isinstance(raw, list) and len(raw) == 1:
+                    raw = raw[0]
+                if isinstance(raw, str) and _UUID_TEXT(raw):
+                    keys[ref.name] = raw
+                    continue
             try:
-                keys[ref.name] = _reference_value(ref, get(ref.name))
+                keys[ref.name] = _reference_value(ref, raw)
             except ValidationError as error:
                 keys[ref.name] = None
                 problems.append(FieldProblem(ref.name, _messages(error)))
@@ -185,7 +250,16 @@ class RecordReader:
             key.append(str(value) if isinstance(value, uuid.UUID) else value)
         key_text = str(key[0]) if len(key) == 1 else _key_text(key)
 
-        row: list[Any] = [ordinal, file_no, index, key_text, not problems]
+        valid = not problems
+        row: list[Any] = [
+            ordinal,
+            file_no,
+            index,
+            key_text,
+            valid,
+            fingerprint,
+            "created" if valid else None,
+        ]
         if self._auto_pk:
             row.append(None)
         row += [values[name] for name in self._value_names]
@@ -196,6 +270,13 @@ class RecordReader:
                 row.append(keys[ref.name])
         row += [values.get(name) for name in self._computed_names]
         return tuple(row), key_text, problems
+
+
+def _uuid_text(raw: Any, clean: Callable[[Any], Any]) -> str:
+    """A UUID as the staging key writes it; the usual spelling is taken as it is."""
+    if isinstance(raw, str) and _UUID_TEXT(raw):
+        return raw
+    return str(clean(raw))
 
 
 def _reference_value(ref, raw: Any) -> Any:
@@ -238,66 +319,119 @@ def _agreement_finisher() -> Callable[[dict, list[FieldProblem]], None]:
     return finish
 
 
-class _ProgressFile:
-    """A binary file that reports how much of it has been read."""
-
-    def __init__(self, handle, update: Callable[[int], Any]):
-        self._handle = handle
-        self._update = update
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._handle.read(size)
-        self._update(len(data))
-        return data
-
-
-@dataclass
-class RawRecord:
-    file_no: int
-    index: int
-    record: Any
-
-
 class BundleSyntaxError(Exception):
     def __init__(self, index: int, message: str):
         super().__init__(message)
         self.index = index
 
 
-def iter_records(handle, on_read: Callable[[int], Any] | None = None) -> Iterator[tuple[int, Any]]:
-    """(index, record) for each element of the top-level JSON array, streamed.
+# The file is read this much at a time; a record may span chunks, but not more than
+# RECORD_LIMIT characters: past that, a record that does not parse is malformed, not cut.
+CHUNK = 1 << 22
+RECORD_LIMIT = 1 << 26
+_SPACE = re.compile(r"[ \t\n\r]*")
+_BETWEEN = re.compile(r"[ \t\n\r]*,[ \t\n\r]*").match
+_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").fullmatch
 
-    Raises BundleSyntaxError naming the index where the JSON stops making sense.
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+# Decimal, not float, for numbers with a fraction: amounts keep every digit they are given.
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constants)
+
+
+def _maybe_cut(error: json.JSONDecodeError, size: int) -> bool:
+    """Whether a parse error may only mean the record goes on past what has been read."""
+    return error.msg.startswith("Unterminated string") or error.pos >= size - 8
+
+
+def iter_records(
+    handle, on_read: Callable[[int], Any] | None = None
+) -> Iterator[tuple[int, Any, str]]:
+    """(index, record, text) for each element of the top-level JSON array, streamed.
+
+    ``text`` is the record exactly as the file writes it: its fingerprint tells a later
+    import that the record has not changed. The file is read in chunks and each record
+    parsed by the standard library's C scanner where it lies, so memory holds a chunk and
+    one record, not the file. Raises BundleSyntaxError naming the index where the JSON
+    stops making sense.
     """
-    source = _ProgressFile(handle, on_read) if on_read else handle
-    start = handle.read(64).lstrip()
-    if on_read:
-        on_read(len(start))
-    if not start.startswith(b"["):
+    decode = codecs.getincrementaldecoder("utf-8")().decode
+    raw_decode = _DECODER.raw_decode
+    space = _SPACE.match
+    text, at, ended = "", 0, False
+    index = 0
+
+    def fill() -> None:
+        nonlocal text, at, ended
+        data = handle.read(CHUNK)
+        if on_read:
+            on_read(len(data))
+        ended = not data
+        try:
+            text = text[at:] + decode(data, final=ended)
+        except UnicodeDecodeError as error:
+            message = f"Malformed JSON: not UTF-8 ({error.reason})."
+            raise BundleSyntaxError(index, message) from None
+        at = 0
+
+    def skip_space() -> str:
+        """The next character that is not white space ('' at the end of the file)."""
+        nonlocal at
+        while True:
+            at = space(text, at).end()
+            if at < len(text) or ended:
+                return text[at : at + 1]
+            fill()
+
+    if skip_space() != "[":
         raise BundleSyntaxError(0, "A bundle is a JSON array of records ([{…}, …]).")
-    rest = _Prefixed(start, source)
-    index = -1
-    try:
-        for index, record in enumerate(ijson.items(rest, "item")):
-            yield index, record
-    except ijson.JSONError as error:
-        raise BundleSyntaxError(index + 1, f"Malformed JSON: {error}.") from error
-
-
-class _Prefixed:
-    """A file whose first bytes were already read (to check the bundle is an array)."""
-
-    def __init__(self, prefix: bytes, source):
-        self._prefix = prefix
-        self._source = source
-
-    def read(self, size: int = -1) -> bytes:
-        if size == 0:  # ijson asks for nothing to learn whether the file gives bytes
-            return b""
-        if self._prefix:
-            data, self._prefix = self._prefix, b""
-            return data
-        return self._source.read(size)
+    at += 1
+    if skip_space() == "]":
+        return
+    while True:
+        while True:
+            try:
+                record, end = raw_decode(text, at)
+            except (json.JSONDecodeError, ValueError) as error:
+                cut = isinstance(error, json.JSONDecodeError) and _maybe_cut(error, len(text))
+                if ended or not cut or len(text) - at > RECORD_LIMIT:
+                    message = (
+                        error.msg.removesuffix(" at")
+                        if isinstance(error, json.JSONDecodeError)
+                        else error
+                    )
+                    raise BundleSyntaxError(index, f"Malformed JSON: {message}.") from None
+                fill()
+                continue
+            if end < len(text) or ended or isinstance(record, dict | list):
+                break
+            fill()  # a bare number or word may go on in the next chunk
+        yield index, record, text[at:end]
+        index += 1
+        # Most records are followed by a comma and the next record, in the same chunk.
+        between = _BETWEEN(text, end)
+        if between is not None and between.end() < len(text):
+            at = between.end()
+            if text[at] != "]":
+                continue
+        at = end
+        following = skip_space()
+        if following == ",":
+            at += 1
+            if skip_space() in ("]", ""):
+                raise BundleSyntaxError(index, "Malformed JSON: a comma before the array's end.")
+            continue
+        if following == "]":
+            at += 1
+            if skip_space():
+                raise BundleSyntaxError(index, "Malformed JSON: text after the array's end.")
+            return
+        raise BundleSyntaxError(
+            index, "Malformed JSON: expected a comma or the array's end after a record."
+        )
 
 
 def reader_for(label: Any) -> ModelSpec | None:

@@ -14,10 +14,18 @@ from django.db import models
 from django.db.models.fields import AutoFieldMixin
 
 # Columns a bundle may carry but that the importer does not take from it: the database keeps
-# its own clock (created_at, updated_at), the importer computes import_digest, and only an
-# editor of this database can vouch for a record (verified_by, verified_at).
+# its own clock (created_at, updated_at), the importer computes import_digest and
+# import_fingerprint, and only an editor of this database can vouch for a record
+# (verified_by, verified_at).
 NOT_IMPORTED = frozenset(
-    {"created_at", "updated_at", "import_digest", "verified_by", "verified_at"}
+    {
+        "created_at",
+        "updated_at",
+        "import_digest",
+        "import_fingerprint",
+        "verified_by",
+        "verified_at",
+    }
 )
 
 

@@ -415,6 +415,11 @@ def test_import_queries_do_not_grow_with_the_bundle(tmp_path, django_assert_max_
         return path
 
     small, large = bundle(2, "small.json"), bundle(20, "large.json")
+    # Both measured imports start alike: the small bundle's articles and actors in the
+    # database (some of them known unchanged), none of its facts.
+    fixtures_import(paths=[small])
+    TradeFigure.objects.all().delete()
+    Agreement.objects.all().delete()
     with CaptureQueriesContext(connection) as small_queries:
         fixtures_import(paths=[small])
     TradeFigure.objects.all().delete()
@@ -488,11 +493,158 @@ def test_a_unique_value_held_by_another_record_in_the_database(tmp_path, bundle_
     assert not Actor.objects.filter(slug="kazakh-ssr").exists()
 
 
-def test_bundles_are_parsed_by_ijsons_c_backend():
-    import ijson
+def test_records_split_across_read_chunks_parse_whole(tmp_path, monkeypatch):
+    from actors.bundles import reading
 
-    # The pure-Python backend is tens of times slower on large bundles.
-    assert ijson.backend in {"yajl2_c", "yajl2_cffi", "yajl2"}
+    text = json.dumps(small_bundle(), indent=1, ensure_ascii=False)
+    expected = json.loads(text, parse_float=Decimal)
+    for chunk in (1, 7, 64, 1 << 22):
+        monkeypatch.setattr(reading, "CHUNK", chunk)
+        with (tmp_path / "bundle.json").open("w", encoding="utf-8") as out:
+            out.write(text)
+        with (tmp_path / "bundle.json").open("rb") as handle:
+            parsed = list(reading.iter_records(handle))
+
+        assert [record for _, record, _ in parsed] == expected
+        # Each record's text is exactly its span of the file: what its fingerprint covers.
+        assert all(json.loads(span, parse_float=Decimal) == record for _, record, span in parsed)
+        position = 0  # the spans follow one another through the file
+        for _, _, span in parsed:
+            position = text.index(span, position) + len(span)
+
+
+@pytest.mark.parametrize(
+    ("text", "index", "message"),
+    [
+        ('{"model": "actors.actor"}', 0, "A bundle is a JSON array"),
+        ('[{"model": "a"},]', 1, "a comma before the array's end"),
+        ('[{"model": "a"} {"model": "b"}]', 1, "expected a comma"),
+        ('[{"model": "a"}] [', 1, "text after the array's end"),
+        ('[{"model": "a", "fields": {"value": NaN}}]', 0, "NaN is not a JSON number"),
+        ('[{"model": "a"}, {"model": "b", "fields": {"name": "unterminated}}]', 1, "Unterminated"),
+    ],
+)
+def test_malformed_bundles_are_named_by_the_record_where_they_break(
+    tmp_path, text, index, message
+):
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+
+    # The records before the break are read too ("a" is no model): only one break is named.
+    breaks = [e for e in _errors_of([path]) if e.field == ""]
+
+    assert [e.index for e in breaks] == [index]
+    assert message in breaks[0].message
+
+
+def test_a_bundle_that_is_not_utf8_is_an_error(tmp_path):
+    path = tmp_path / "latin1.json"
+    path.write_bytes('[{"model": "actors.actor", "fields": {"name": "Bośnia"}}]'.encode("cp1250"))
+
+    errors = _errors_of([path])
+
+    assert "not UTF-8" in errors[0].message
+
+
+def test_an_unchanged_record_is_known_by_its_text_and_not_read_again(
+    tmp_path, bundle_path, monkeypatch
+):
+    from actors.bundles.reading import RecordReader
+
+    fixtures_import(paths=[bundle_path])
+    assert all(
+        len(f) == 32 for f in TradeFigure.objects.values_list("import_fingerprint", flat=True)
+    )
+    records = small_bundle()
+    find(records, "actors.tradefigure", pk=FIGURE_ID)["fields"]["year"] = 2024
+    read = []
+    original = RecordReader.read
+
+    def counting(self, *args, **kwargs):
+        read.append(self.spec.label)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RecordReader, "read", counting)
+    report = fixtures_import(paths=[write(tmp_path / "v2.json", records)])
+
+    assert read == ["actors.tradefigure"]  # the one record whose text changed
+    assert report.total("unchanged") == len(records) - 1
+    assert report.model("actors.tradefigure").updated == 1
+
+    read.clear()
+    fixtures_import(paths=[write(tmp_path / "v2.json", records)], check_all=True)
+    assert len(read) == len(records)
+
+
+def test_check_all_applies_rules_that_changed_since_the_last_import(
+    tmp_path, bundle_path, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    fixtures_import(paths=[bundle_path])
+
+    def no_approximations(value):
+        if value == "approximately":
+            raise ValidationError("Approximations are no longer accepted.")
+
+    field = TradeFigure._meta.get_field("qualifier")
+    monkeypatch.setattr(field, "validators", [*field.validators, no_approximations])
+
+    assert fixtures_import(paths=[bundle_path]).wrote_nothing  # the row stands as it was
+    with pytest.raises(BundleInvalid) as raised:
+        fixtures_import(paths=[bundle_path], check_all=True)
+    assert [(e.key, e.field) for e in raised.value.report.errors] == [(FIGURE_ID, "qualifier")]
+
+
+def test_a_record_edited_since_its_import_is_not_known(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    Actor.objects.filter(slug="kazakhstan").update(name="Qazaqstan")  # bypassing the services
+
+    report = fixtures_import(paths=[bundle_path])
+
+    assert report.model("actors.actor").conflicts == 1
+    assert Actor.objects.get(slug="kazakhstan").name == "Qazaqstan"
+
+
+def test_the_quotes_of_an_article_the_bundle_rewrites_are_found_again(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    citation = Citation.objects.get(trade_figure__isnull=False)
+    records = small_bundle()
+    article = find(records, "articles.article", slug="mongolia-pivot")["fields"]
+    article["body"] = "A new first paragraph.\n\n" + article["body"]
+
+    report = fixtures_import(paths=[write(tmp_path / "v2.json", records)])
+
+    assert report.model("articles.article").updated == 1
+    assert report.model("actors.citation").updated == 2  # their offsets moved
+    moved = Citation.objects.get(pk=citation.pk)
+    assert moved.char_start == citation.char_start + len("A new first paragraph.\n\n")
+    assert find_quote(Article.objects.get().text, QUOTE) == (moved.char_start, moved.char_end)
+
+    article["body"] = "Nothing of what was quoted."
+    errors = _errors_of([write(tmp_path / "v3.json", records)])
+    assert {(e.model, e.field) for e in errors} == {("actors.citation", "quote")}
+
+
+def test_the_same_record_twice_is_a_duplicate_also_when_known(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    records = small_bundle()
+    records.append(copy_of(find(records, "actors.actor", slug="mongolia")))
+
+    errors = _errors_of([write(tmp_path / "twice.json", records)])
+
+    assert [(e.key, e.field) for e in errors] == [("mongolia", "slug"), ("mongolia", "slug")]
+
+
+def test_a_changed_record_may_not_take_a_unique_value_of_a_known_one(tmp_path, bundle_path):
+    fixtures_import(paths=[bundle_path])
+    records = small_bundle()
+    find(records, "actors.actor", slug="kazakhstan")["fields"]["iso_code"] = "MN"
+
+    errors = _errors_of([write(tmp_path / "clash.json", records)])
+
+    assert ("kazakhstan", "iso_code") in [(e.key, e.field) for e in errors]
+    assert Actor.objects.get(slug="kazakhstan").iso_code == "KZ"
 
 
 def test_an_import_leaves_the_garbage_collector_as_it_found_it(bundle_path, tmp_path):

@@ -25,6 +25,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Replace records edited since their import with the bundle's version.",
         )
+        parser.add_argument(
+            "--check-all",
+            action="store_true",
+            help="Check every record field by field, also those the database already holds "
+            "exactly as this bundle writes them (by default those are known unchanged).",
+        )
         parser.add_argument("--user", help="Username the import and its history are credited to.")
 
     def handle(self, *args, **options):
@@ -41,6 +47,7 @@ class Command(BaseCommand):
                 overwrite=options["overwrite"],
                 user=user,
                 progress=self.stdout.isatty(),
+                check_all=options["check_all"],
             )
         except BundleInvalid as invalid:
             for line in invalid.report.lines():
