@@ -35,6 +35,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import CheckConstraint, F, UniqueConstraint
 from django.utils import timezone
 
+from actors.bundles import parallel
 from actors.bundles.reading import (
     KNOWN_ROW,
     ROW_HEAD,
@@ -53,6 +54,8 @@ from actors.bundles.report import (
 from actors.bundles.specs import SPECS, SPECS_BY_LABEL, ModelSpec
 
 LOAD_BATCH = 5_000
+# A staging row's ordinal: its part of a file in the high bits, its index in the low ones.
+PART_SHIFT = 32
 QUOTE_BATCH = 5_000
 # Memory an import may use on PostgreSQL for its staging tables, and per join or sort.
 TEMP_BUFFERS = "512MB"
@@ -193,6 +196,7 @@ class _Import:
         user_id: int | None,
         progress: bool,
         check_all: bool,
+        workers: int | None = None,
     ):
         self.paths = list(paths)
         self.report = report
@@ -207,6 +211,10 @@ class _Import:
         # Each label as bundles spell it ("actors.Actor", "actors.actor"): its reader.
         self.readers_by_name: dict[str, RecordReader] = {}
         self.staged: dict[str, int] = dict.fromkeys(SPECS_BY_LABEL, 0)
+        # Each part of a file staged: (file number, index of its first record).
+        self.parts: list[tuple[int, int]] = []
+        self.workers = parallel.worker_count() if workers is None else workers
+        self.parallel_min_bytes = parallel.MIN_BYTES if workers is None else 0
         self.check_all = check_all
         # Fingerprints of the records the database holds as their last import wrote them.
         self.known: set[bytes] = set()
@@ -216,17 +224,22 @@ class _Import:
 
     # Errors -----------------------------------------------------------------------------
 
-    def error(self, file_no, index, label, key, field, message) -> None:
-        path = self.paths[file_no] if file_no is not None else ""
+    def error(self, part, index, label, key, field, message) -> None:
+        """Report an error of the record at ``index`` of a part of a file (or of none)."""
+        path = ""
+        if part is not None:
+            file_no, first = self.parts[part]
+            path = self.paths[file_no]
+            index = None if index is None else first + index
         self.report.errors.append(BundleError(path, index, label, key or "", field, message))
 
     def rows_error(self, spec: ModelSpec, rows: Iterable[tuple], field: str, message) -> None:
-        """Report rows (file, index, key, *extra) as errors; ``message`` may be a function."""
-        for file_no, index, key, *extra in rows:
+        """Report rows (part, index, key, *extra) as errors; ``message`` may be a function."""
+        for part, index, key, *extra in rows:
             text = message(*extra) if callable(message) else message
             if text is None:
                 continue
-            self.error(file_no, index, spec.label, key, field, text)
+            self.error(part, index, spec.label, key, field, text)
 
     # 1. Staging -------------------------------------------------------------------------
 
@@ -236,7 +249,7 @@ class _Import:
             fields = {f.column: f for f in spec.model._meta.concrete_fields}
             columns = [
                 f"_n {self.dialect.row_id_type()}",
-                "_file integer",
+                "_part integer",
                 "_idx integer",
                 "_key text",
                 "_valid boolean",
@@ -262,7 +275,7 @@ class _Import:
         cursor.execute("DROP TABLE IF EXISTS caci_stg_known")
         cursor.execute(
             f"CREATE TEMPORARY TABLE caci_stg_known (_model varchar(100), "
-            f"_n {self.dialect.row_id_type()}, _file integer, _idx integer, _key text, "
+            f"_n {self.dialect.row_id_type()}, _part integer, _idx integer, _key text, "
             "_fingerprint varchar(32))"
         )
 
@@ -272,38 +285,101 @@ class _Import:
         for table in ("caci_stg_known", "caci_stg_offsets", "caci_stg_stale"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
+    def new_part(self, file_no: int) -> int:
+        """A part of a file whose records are staged together (a whole file, when it is
+        read by one process); its first record's index is set once it is known."""
+        self.parts.append((file_no, 0))
+        return len(self.parts) - 1
+
     def read_files(self, cursor) -> None:
         buffers: dict[str, list[tuple]] = {label: [] for label in SPECS_BY_LABEL}
         buffers.update({_KNOWN: []})
-        ordinal = 0
         bar = self._bar(sum(_size(p) for p in self.paths), "reading", unit="B")
+
+        def emit(name: str, row: tuple) -> None:
+            rows = buffers[name]
+            rows.append(row)
+            if len(rows) >= LOAD_BATCH:
+                self._flush(cursor, name, rows)
+
         try:
             for file_no, path in enumerate(self.paths):
+                bounds = self.parallel_bounds(path)
+                if bounds and self.read_in_parallel(cursor, file_no, path, bounds, bar):
+                    continue
+                part = self.new_part(file_no)
                 try:
                     handle = open(path, "rb")  # noqa: SIM115 - closed below
                 except OSError as error:
-                    self.error(file_no, None, "", "", "", f"Cannot read the file: {error}.")
+                    self.error(part, None, "", "", "", f"Cannot read the file: {error}.")
                     continue
                 with handle:
                     try:
                         for index, record, text in iter_records(
                             handle, bar.update if bar else None
                         ):
-                            ordinal += 1
-                            self._read_record(
-                                cursor, buffers, ordinal, file_no, index, record, text
-                            )
+                            self.stage_record(part, index, record, text, emit, self.error)
                     except BundleSyntaxError as error:
-                        self.error(file_no, error.index, "", "", "", str(error))
+                        self.error(part, error.index, "", "", "", str(error))
             for label, rows in buffers.items():
                 self._flush(cursor, label, rows)
         finally:
             if bar:
                 bar.close()
 
-    def _read_record(self, cursor, buffers, ordinal, file_no, index, record, text) -> None:
+    def parallel_bounds(self, path: str) -> list[tuple[int, int]] | None:
+        """Where to cut a large file for reading it in several processes, or None."""
+        if not self.dialect.postgres or self.workers < 2:
+            return None
+        size = _size(path)
+        if size < self.parallel_min_bytes:
+            return None
+        return parallel.split_file(path, size, self.workers * parallel.PARTS_PER_PROCESS)
+
+    def read_in_parallel(self, cursor, file_no, path, bounds, bar) -> bool:
+        """Read a file's parts in worker processes and stage what they wrote.
+
+        False, with nothing staged, when a cut turns out not to fall between two records
+        (or the file is malformed): the file is then read whole, by this process, which
+        names the malformed record by its index."""
+        parts = [self.new_part(file_no) for _ in bounds]
+        first = 0
+        with parallel.TemporaryOutput() as output:
+            results = parallel.read_parts(
+                self, path, bounds, parts, output.directory, processes=self.workers
+            )
+            if results is None:
+                return False
+            for part, result in zip(parts, results, strict=True):
+                self.parts[part] = (file_no, first)
+                first += result.records
+                for name, (file, count) in result.outputs.items():
+                    if name == _KNOWN:
+                        self._copy_file(cursor, "caci_stg_known", ("_model", *KNOWN_ROW), file)
+                    else:
+                        columns = self.readers[name].columns
+                        self._copy_file(cursor, SPECS_BY_LABEL[name].staging_table, columns, file)
+                        self.staged[name] += count
+                for label, count in result.known.items():
+                    self.known_staged[label] += count
+                for error in result.errors:
+                    self.error(*error)
+                if bar:
+                    bar.update(result.bytes_read)
+        return True
+
+    def _copy_file(self, cursor, table: str, columns: Sequence[str], file: str) -> None:
+        names = ", ".join(_q(c) for c in columns)
+        statement = f"COPY {_q(table)} ({names}) FROM STDIN"
+        with open(file, "rb") as data, cursor.copy(statement) as copy:
+            while chunk := data.read(1 << 20):
+                copy.write(chunk)
+
+    def stage_record(self, part, index, record, text, emit, error) -> None:
+        """Check one record and hand its staging row to ``emit(buffer name, row)``;
+        problems go to ``error(part, index, label, key, field, message)``."""
         if not isinstance(record, dict):
-            self.error(file_no, index, "", "", "", "A record is a JSON object.")
+            error(part, index, "", "", "", "A record is a JSON object.")
             return
         model = record.get("model")
         try:
@@ -311,8 +387,8 @@ class _Import:
         except (KeyError, TypeError):  # a label not met yet, or not a label at all
             reader = self._reader_for(model)
         if reader is None:
-            self.error(
-                file_no,
+            error(
+                part,
                 index,
                 str(model or ""),
                 "",
@@ -321,24 +397,19 @@ class _Import:
                 f"{', '.join(SPECS_BY_LABEL)}).",
             )
             return
-        spec = reader.spec
+        label = reader.spec.label
+        ordinal = (part << PART_SHIFT) + index
         fingerprint = blake2b(text.encode(), digest_size=16).digest()
         if fingerprint in self.known:
-            row = reader.known_row(ordinal, file_no, index, record, fingerprint.hex())
+            row = reader.known_row(ordinal, part, index, record, fingerprint.hex())
             if row is not None:
-                self.known_staged[spec.label] += 1
-                rows = buffers[_KNOWN]
-                rows.append((spec.label, *row))
-                if len(rows) >= LOAD_BATCH:
-                    self._flush(cursor, _KNOWN, rows)
+                self.known_staged[label] += 1
+                emit(_KNOWN, (label, *row))
                 return
-        row, key, problems = reader.read(ordinal, file_no, index, record, fingerprint.hex())
+        row, key, problems = reader.read(ordinal, part, index, record, fingerprint.hex())
         for problem in problems:
-            self.error(file_no, index, spec.label, key, problem.field, problem.message)
-        rows = buffers[spec.label]
-        rows.append(row)
-        if len(rows) >= LOAD_BATCH:
-            self._flush(cursor, spec.label, rows)
+            error(part, index, label, key, problem.field, problem.message)
+        emit(label, row)
 
     def _reader_for(self, model: Any) -> RecordReader | None:
         spec = reader_for(model)
@@ -411,8 +482,8 @@ class _Import:
         names = ", ".join(_q(c) for c in copied)
         values = ", ".join(f"t.{_q(c)}" for c in copied)
         cursor.execute(
-            f"INSERT INTO {stg} (_n, _file, _idx, _key, _valid, _fingerprint, _known, _action, "
-            f"{names}) SELECT k._n, k._file, k._idx, k._key, {self.dialect.true}, "
+            f"INSERT INTO {stg} (_n, _part, _idx, _key, _valid, _fingerprint, _known, _action, "
+            f"{names}) SELECT k._n, k._part, k._idx, k._key, {self.dialect.true}, "
             f"k._fingerprint, {self.dialect.true}, 'unchanged', {values} "
             f"FROM caci_stg_known k JOIN {_q(spec.table)} t "
             f"ON t.import_fingerprint = k._fingerprint WHERE k._model = %s",
@@ -458,7 +529,7 @@ class _Import:
         ``join`` is a FROM item (a derived table) that ``where`` may join with.
         """
         stg = _q(spec.staging_table)
-        returning = f"{stg}._file, {stg}._idx, {stg}._key" + (f", {extra}" if extra else "")
+        returning = f"{stg}._part, {stg}._idx, {stg}._key" + (f", {extra}" if extra else "")
         source = f" FROM {join}" if join else ""
         cursor.execute(
             f"UPDATE {stg} SET _valid = FALSE, _action = NULL{source} WHERE {where} "
@@ -532,7 +603,7 @@ class _Import:
         columns = ["_n", "char_start", "char_end"]
         bad: list[tuple] = []
         for batch in self.dialect.stream(
-            f"SELECT _n, _file, _idx, _key, article_id, quote FROM {stg} "
+            f"SELECT _n, _part, _idx, _key, article_id, quote FROM {stg} "
             "WHERE article_id IS NOT NULL AND NOT _known ORDER BY article_id"
         ):
             wanted = {row[4] for row in batch} - texts.keys()
@@ -707,7 +778,7 @@ class _Import:
         for batch in self.dialect.stream(
             f"SELECT s._key, s._action, {flags} FROM {stg} s JOIN {table} t "
             f"ON {self.key_match('s', 't', spec)} WHERE s._action IN ('updated', 'conflict') "
-            "ORDER BY s._file, s._idx"
+            "ORDER BY s._part, s._idx"
         ):
             for key, action, *changed in batch:
                 fields = tuple(name for name, flag in zip(names, changed, strict=True) if flag)
@@ -896,13 +967,13 @@ class _Import:
             # One grouped count of the children of the bundle's facts, not a count per fact.
             col = _q(column)
             cursor.execute(
-                f"SELECT s._file, s._idx, s._key FROM {stg} s LEFT JOIN "
+                f"SELECT s._part, s._idx, s._key FROM {stg} s LEFT JOIN "
                 f"(SELECT c.{col} AS fact, count(*) AS n FROM {_q(child)} c "
                 f"WHERE c.{col} IN (SELECT id FROM {stg} WHERE _action IS NOT NULL) "
                 f"GROUP BY c.{col}) c ON c.fact = s.id "
                 f"WHERE s._action IS NOT NULL AND COALESCE(c.n, 0) < %s "
                 f"AND NOT EXISTS (SELECT 1 FROM {child_stg} b WHERE NOT b._valid "
-                f"AND b.{col} = s.id) ORDER BY s._file, s._idx",
+                f"AND b.{col} = s.id) ORDER BY s._part, s._idx",
                 [minimum],
             )
             self.rows_error(spec, cursor.fetchall(), field, message)
@@ -1027,6 +1098,7 @@ def fixtures_import(
     user=None,
     progress: bool = False,
     check_all: bool = False,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import fixture bundles: validate every record, upsert by natural key, atomically.
 
@@ -1037,6 +1109,9 @@ def fixtures_import(
     A record whose exact text the last import wrote, unedited since, is unchanged and is
     not checked field by field again; ``check_all`` checks it all the same (after the
     rules have changed, say).
+
+    ``workers``: how many processes read a large file on PostgreSQL (by default one per
+    core, for files of 32 MB and more); given, it applies to files of any size.
     """
     from actors.models import ImportRun
 
@@ -1055,6 +1130,7 @@ def fixtures_import(
             user_id=user.pk if user else None,
             progress=progress,
             check_all=check_all,
+            workers=workers,
         ).run()
         if report.errors or dry_run:
             transaction.set_rollback(True)

@@ -24,10 +24,10 @@ from actors.bundles.specs import NOT_IMPORTED, SPECS_BY_LABEL, ModelSpec
 # What every staging row starts with: its place in the bundle, its natural key as written,
 # whether its fields passed, the fingerprint of its text, and what the import will do with
 # it (created, until it is matched with a row of the table). The model's columns follow.
-ROW_HEAD = ("_n", "_file", "_idx", "_key", "_valid", "_fingerprint", "_action")
+ROW_HEAD = ("_n", "_part", "_idx", "_key", "_valid", "_fingerprint", "_action")
 # What a record the database already holds as it is (same fingerprint, unedited) is staged
 # with: its place and its key; the rest is taken from its row in the database.
-KNOWN_ROW = ("_n", "_file", "_idx", "_key", "_fingerprint")
+KNOWN_ROW = ("_n", "_part", "_idx", "_key", "_fingerprint")
 
 # A field's cleaned values are remembered while few: codes, choices, years repeat; quotes and
 # amounts mostly do not, and remembering them would only cost memory.
@@ -348,7 +348,11 @@ def _maybe_cut(error: json.JSONDecodeError, size: int) -> bool:
 
 
 def iter_records(
-    handle, on_read: Callable[[int], Any] | None = None
+    handle,
+    on_read: Callable[[int], Any] | None = None,
+    *,
+    opening: bool = True,
+    closing: bool = True,
 ) -> Iterator[tuple[int, Any, str]]:
     """(index, record, text) for each element of the top-level JSON array, streamed.
 
@@ -357,6 +361,9 @@ def iter_records(
     parsed by the standard library's C scanner where it lies, so memory holds a chunk and
     one record, not the file. Raises BundleSyntaxError naming the index where the JSON
     stops making sense.
+
+    A part of the array may be read alone: without ``opening`` it starts at a record
+    (not at the array's "["), without ``closing`` it ends after a record and its comma.
     """
     decode = codecs.getincrementaldecoder("utf-8")().decode
     raw_decode = _DECODER.raw_decode
@@ -386,10 +393,16 @@ def iter_records(
                 return text[at : at + 1]
             fill()
 
-    if skip_space() != "[":
-        raise BundleSyntaxError(0, "A bundle is a JSON array of records ([{…}, …]).")
-    at += 1
-    if skip_space() == "]":
+    if opening:
+        if skip_space() != "[":
+            raise BundleSyntaxError(0, "A bundle is a JSON array of records ([{…}, …]).")
+        at += 1
+        if skip_space() == "]" and closing:
+            at += 1
+            if skip_space():
+                raise BundleSyntaxError(0, "Malformed JSON: text after the array's end.")
+            return
+    elif not skip_space():
         return
     while True:
         while True:
@@ -421,10 +434,13 @@ def iter_records(
         following = skip_space()
         if following == ",":
             at += 1
-            if skip_space() in ("]", ""):
+            following = skip_space()
+            if not following and not closing:
+                return
+            if following in ("]", ""):
                 raise BundleSyntaxError(index, "Malformed JSON: a comma before the array's end.")
             continue
-        if following == "]":
+        if following == "]" and closing:
             at += 1
             if skip_space():
                 raise BundleSyntaxError(index, "Malformed JSON: text after the array's end.")

@@ -1,0 +1,219 @@
+"""Reading a large bundle file in several processes, each one part of the file.
+
+Parsing and checking records is Python work on one core, while the database waits; a large
+file is cut into as many parts as there are cores, each part read by a forked process that
+writes its staging rows as COPY text to a temporary file, which the importing process then
+copies into the staging tables. The cuts are found by looking for where a record begins
+(``{"model":``); whether a cut truly falls between two records is proven by the part
+before it, which is read from a proven start and must end exactly there, after a record and
+its comma. If any part does not, nothing the processes wrote is used and the file is read
+whole by the importing process.
+"""
+
+import multiprocessing
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from actors.bundles.reading import BundleSyntaxError, iter_records
+
+# Files smaller than this are read by the importing process alone: forking would cost more.
+MIN_BYTES = 32 << 20
+# Parts per process: enough that no process is left with all the slow records.
+PARTS_PER_PROCESS = 4
+MAX_WORKERS = 8
+_RECORD_START = re.compile(rb'\{[ \t\n\r]*"model"[ \t\n\r]*:')
+# How far past a cut to look for the start of a record.
+_WINDOW = 4 << 20
+# The characters COPY's text format escapes with a backslash.
+_NEEDS_ESCAPE = re.compile(r"[\\\n\r\t]").search
+
+# The import the forked processes work for (they inherit it; it is not sent to them).
+_importer = None
+
+
+def worker_count() -> int:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def split_file(path: str, size: int, parts: int) -> list[tuple[int, int]] | None:
+    """(start, end) byte offsets of ``parts`` parts, each but the first starting where a
+    record seems to begin; None if no such place is found."""
+    cuts = [0]
+    with open(path, "rb") as handle:
+        for k in range(1, parts):
+            near = size * k // parts
+            handle.seek(near)
+            found = _RECORD_START.search(handle.read(_WINDOW))
+            if found is None:
+                return None
+            cuts.append(near + found.start())
+    cuts.append(size)
+    if any(start >= end for start, end in zip(cuts, cuts[1:], strict=False)):
+        return None
+    return list(zip(cuts, cuts[1:], strict=False))
+
+
+@dataclass
+class PartResult:
+    records: int
+    bytes_read: int
+    # Staging buffer name (a model label, or the known records'): (file, rows).
+    outputs: dict[str, tuple[str, int]] = field(default_factory=dict)
+    known: dict[str, int] = field(default_factory=dict)
+    errors: list[tuple] = field(default_factory=list)
+
+
+class TemporaryOutput:
+    """A directory for the processes' COPY files, removed with them afterwards."""
+
+    def __enter__(self):
+        self._directory = tempfile.TemporaryDirectory(prefix="caci-import-")
+        self.directory = self._directory.name
+        return self
+
+    def __exit__(self, *exc):
+        self._directory.cleanup()
+
+
+def read_parts(
+    importer,
+    path: str,
+    bounds: Sequence[tuple[int, int]],
+    parts: Sequence[int],
+    directory: str,
+    processes: int,
+) -> list[PartResult] | None:
+    """The parts read by ``processes`` processes, each taking the next part when done with
+    one (parts of equal size may hold very different numbers of records); None if any part
+    is not a run of whole records."""
+    global _importer
+    size = bounds[-1][1]
+    jobs = [
+        (path, start, end, start == 0, end == size, part, directory)
+        for (start, end), part in zip(bounds, parts, strict=True)
+    ]
+    _importer = importer
+    try:
+        with multiprocessing.get_context("fork").Pool(min(len(jobs), processes)) as pool:
+            results = pool.map(_read_part, jobs, chunksize=1)
+    finally:
+        _importer = None
+    if any(result is None for result in results):
+        return None
+    return results
+
+
+def _read_part(job) -> PartResult | None:
+    path, start, end, opening, closing, part, directory = job
+    importer = _importer
+    known_before = dict(importer.known_staged)
+    outputs: dict[str, list] = {}
+    result = PartResult(records=0, bytes_read=end - start)
+
+    def emit(name: str, row: tuple) -> None:
+        output = outputs.get(name)
+        if output is None:
+            file = Path(directory) / f"{part}-{name}.copy"
+            output = outputs[name] = [file.open("wb"), file, 0, CopyFormatter()]
+        data = output[3].write_row(row)
+        if data:
+            output[0].write(data)
+        output[2] += 1
+
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            records = iter_records(_Range(handle, end - start), opening=opening, closing=closing)
+            for index, record, text in records:
+                importer.stage_record(part, index, record, text, emit, _collect(result))
+                result.records += 1
+    except BundleSyntaxError:
+        return None
+    finally:
+        for output in outputs.values():
+            output[0].write(output[3].end())
+            output[0].close()
+    result.outputs = {name: (str(file), count) for name, (_, file, count, _) in outputs.items()}
+    result.known = {
+        label: count - known_before[label]
+        for label, count in importer.known_staged.items()
+        if count > known_before[label]
+    }
+    return result
+
+
+def _collect(result: PartResult):
+    def error(*args) -> None:
+        result.errors.append(args)
+
+    return error
+
+
+class _PlainCopyFormatter:
+    """COPY text rows, written in Python: where psycopg's own formatter is not found."""
+
+    def write_row(self, row: Sequence) -> bytes:
+        return ("\t".join(map(copy_text, row)) + "\n").encode()
+
+    def end(self) -> bytes:
+        return b""
+
+
+def _copy_formatter_class():
+    """psycopg's formatter of COPY rows (compiled, and what psycopg itself sends), which
+    formats without a connection; it lives in a private module, hence the fallback."""
+    try:
+        from psycopg._copy_base import TextFormatter
+        from psycopg.adapt import Transformer
+    except ImportError:
+        return _PlainCopyFormatter
+    return lambda: TextFormatter(Transformer(), encoding="utf-8")
+
+
+CopyFormatter = _copy_formatter_class()
+
+
+def copy_text(value: Any) -> str:
+    """A value as PostgreSQL's COPY text format writes it."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        if _NEEDS_ESCAPE(value) is None:
+            return value
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+            .replace("\t", "\\t")
+        )
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+class _Range:
+    """The bytes of a file from where it stands to ``size`` bytes further."""
+
+    def __init__(self, handle, size: int):
+        self._handle = handle
+        self._left = size
+
+    def read(self, size: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        wanted = self._left if size < 0 else min(size, self._left)
+        data = self._handle.read(wanted)
+        self._left -= len(data)
+        return data
