@@ -193,6 +193,10 @@ class CollapsedText:
 _LONG_RUN = re.compile(r"\s\s+")  # the same as \s{2,}, found twice as fast
 
 
+class _NotWholeRecords(Exception):
+    """A part of a file read apart did not hold whole records: the cut was wrong."""
+
+
 class _Import:
     def __init__(
         self,
@@ -345,36 +349,47 @@ class _Import:
         return parallel.split_file(path, size, self.workers * parallel.PARTS_PER_PROCESS)
 
     def read_in_parallel(self, cursor, file_no, path, bounds, bar) -> bool:
-        """Read a file's parts in worker processes and stage what they wrote.
+        """Read a file's parts in worker processes and stage what they wrote, each part as
+        soon as it is read (while the processes go on with the next ones).
 
         False, with nothing staged, when a cut turns out not to fall between two records
         (or the file is malformed): the file is then read whole, by this process, which
         names the malformed record by its index."""
         parts = [self.new_part(file_no) for _ in bounds]
-        first = 0
-        with parallel.TemporaryOutput() as output:
-            results = parallel.read_parts(
-                self, path, bounds, parts, output.directory, processes=self.workers
-            )
-            if results is None:
-                return False
-            for part, result in zip(parts, results, strict=True):
-                self.parts[part] = (file_no, first)
-                first += result.records
-                for name, (file, count) in result.outputs.items():
-                    if name == _KNOWN:
-                        self._copy_file(cursor, "caci_stg_known", ("_model", *KNOWN_ROW), file)
-                    else:
-                        columns = self.readers[name].columns
-                        self._copy_file(cursor, SPECS_BY_LABEL[name].staging_table, columns, file)
-                        self.staged[name] += count
-                for label, count in result.known.items():
-                    self.known_staged[label] += count
-                for error in result.errors:
-                    self.error(*error)
-                if bar:
-                    bar.update(result.bytes_read)
+        staged, known_staged = dict(self.staged), dict(self.known_staged)
+        errors_before = len(self.report.errors)
+        try:
+            with parallel.TemporaryOutput() as output, transaction.atomic():
+                results = parallel.read_parts(
+                    self, path, bounds, parts, output.directory, processes=self.workers
+                )
+                first = 0
+                for part, result in zip(parts, results, strict=True):
+                    if result is None:
+                        raise _NotWholeRecords
+                    self.parts[part] = (file_no, first)
+                    first += result.records
+                    self._stage_part(cursor, result)
+                    if bar:
+                        bar.update(result.bytes_read)
+        except _NotWholeRecords:
+            self.staged, self.known_staged = staged, known_staged
+            del self.report.errors[errors_before:]
+            return False
         return True
+
+    def _stage_part(self, cursor, result: "parallel.PartResult") -> None:
+        for name, (file, count) in result.outputs.items():
+            if name == _KNOWN:
+                self._copy_file(cursor, "caci_stg_known", ("_model", *KNOWN_ROW), file)
+            else:
+                columns = self.readers[name].columns
+                self._copy_file(cursor, SPECS_BY_LABEL[name].staging_table, columns, file)
+                self.staged[name] += count
+        for label, count in result.known.items():
+            self.known_staged[label] += count
+        for error in result.errors:
+            self.error(*error)
 
     def _copy_file(self, cursor, table: str, columns: Sequence[str], file: str) -> None:
         names = ", ".join(_q(c) for c in columns)

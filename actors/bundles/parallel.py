@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -90,10 +90,11 @@ def read_parts(
     parts: Sequence[int],
     directory: str,
     processes: int,
-) -> list[PartResult] | None:
+) -> Iterator[PartResult | None]:
     """The parts read by ``processes`` processes, each taking the next part when done with
-    one (parts of equal size may hold very different numbers of records); None if any part
-    is not a run of whole records."""
+    one (parts of equal size may hold very different numbers of records). Yields each
+    part's result in order as soon as it is read: None for a part that is not a run of
+    whole records."""
     global _importer
     size = bounds[-1][1]
     jobs = [
@@ -103,12 +104,9 @@ def read_parts(
     _importer = importer
     try:
         with multiprocessing.get_context("fork").Pool(min(len(jobs), processes)) as pool:
-            results = pool.map(_read_part, jobs, chunksize=1)
+            yield from pool.imap(_read_part, jobs, chunksize=1)
     finally:
         _importer = None
-    if any(result is None for result in results):
-        return None
-    return results
 
 
 def _read_part(job) -> PartResult | None:
