@@ -26,7 +26,7 @@ import re
 import uuid
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from hashlib import blake2b
 from pathlib import Path
 from typing import Any
@@ -197,6 +197,12 @@ class _NotWholeRecords(Exception):
     """A part of a file read apart did not hold whole records: the cut was wrong."""
 
 
+class _Restart(Exception):
+    """Models were processed before the bundle was read to its end, and the rest of it
+    turned out to hold records of them (or could not be read in parts): start again,
+    reading everything before processing anything."""
+
+
 class _Import:
     def __init__(
         self,
@@ -231,6 +237,9 @@ class _Import:
         # Fingerprints of the records the database holds as their last import wrote them.
         self.known: set[bytes] = set()
         self.known_staged: dict[str, int] = dict.fromkeys(SPECS_BY_LABEL, 0)
+        # Models processed so far, in order; known records the planner has statistics of.
+        self.processed: list[str] = []
+        self.known_analyzed = 0
         self.now = timezone.now()
         self.db_now = connection.ops.adapt_datetimefield_value(self.now)
 
@@ -303,12 +312,17 @@ class _Import:
         self.parts.append((file_no, 0))
         return len(self.parts) - 1
 
-    def read_files(self, cursor) -> None:
+    def read_files(self, cursor) -> Iterator[set[str]]:
+        """Stage the files' records; after each part of a file is staged, yield the labels
+        of the models it held, so that the models complete by then can be processed while
+        worker processes read on."""
         buffers: dict[str, list[tuple]] = {label: [] for label in SPECS_BY_LABEL}
         buffers.update({_KNOWN: []})
         bar = self._bar(sum(_size(p) for p in self.paths), "reading", unit="B")
+        seen: set[str] = set()
 
         def emit(name: str, row: tuple) -> None:
+            seen.add(row[0] if name == _KNOWN else name)
             rows = buffers[name]
             rows.append(row)
             if len(rows) >= LOAD_BATCH:
@@ -317,8 +331,10 @@ class _Import:
         try:
             for file_no, path in enumerate(self.paths):
                 bounds = self.parallel_bounds(path)
-                if bounds and self.read_in_parallel(cursor, file_no, path, bounds, bar):
-                    continue
+                if bounds:
+                    read = yield from self.read_in_parallel(cursor, file_no, path, bounds, bar)
+                    if read:
+                        continue
                 part = self.new_part(file_no)
                 try:
                     handle = open(path, "rb")  # noqa: SIM115 - closed below
@@ -333,8 +349,10 @@ class _Import:
                             self.stage_record(part, index, record, text, emit, self.error)
                     except BundleSyntaxError as error:
                         self.error(part, error.index, "", "", "", str(error))
-            for label, rows in buffers.items():
-                self._flush(cursor, label, rows)
+                for label, rows in buffers.items():
+                    self._flush(cursor, label, rows)
+                yield set(seen)
+                seen.clear()
         finally:
             if bar:
                 bar.close()
@@ -348,13 +366,15 @@ class _Import:
             return None
         return parallel.split_file(path, size, self.workers * parallel.PARTS_PER_PROCESS)
 
-    def read_in_parallel(self, cursor, file_no, path, bounds, bar) -> bool:
+    def read_in_parallel(self, cursor, file_no, path, bounds, bar) -> Iterator[set[str]]:
         """Read a file's parts in worker processes and stage what they wrote, each part as
-        soon as it is read (while the processes go on with the next ones).
+        soon as it is read (while the processes go on with the next ones); yields each
+        part's labels, and returns whether the file was read.
 
         False, with nothing staged, when a cut turns out not to fall between two records
         (or the file is malformed): the file is then read whole, by this process, which
-        names the malformed record by its index."""
+        names the malformed record by its index. If models were already processed by
+        then, the whole import starts again (``_Restart``)."""
         parts = [self.new_part(file_no) for _ in bounds]
         staged, known_staged = dict(self.staged), dict(self.known_staged)
         errors_before = len(self.report.errors)
@@ -372,7 +392,10 @@ class _Import:
                     self._stage_part(cursor, result)
                     if bar:
                         bar.update(result.bytes_read)
+                    yield {*result.known, *(n for n in result.outputs if n != _KNOWN)}
         except _NotWholeRecords:
+            if self.processed:
+                raise _Restart from None
             self.staged, self.known_staged = staged, known_staged
             del self.report.errors[errors_before:]
             return False
@@ -1029,39 +1052,94 @@ class _Import:
             self.tune(cursor)
             self.create_staging(cursor)
             self.load_known(cursor)
-            self.read_files(cursor)
+            try:
+                with transaction.atomic():
+                    self.read_and_process(cursor, early=True)
+            except _Restart:
+                self.start_again()
+                self.read_and_process(cursor, early=False)
             self.known.clear()
-            if any(self.known_staged.values()):
-                self.analyze_table(cursor, "caci_stg_known")
-                for spec in SPECS:
-                    self.stage_known(cursor, spec)
-            self.analyze(cursor)
-            labels = [spec for spec in SPECS if self.staged[spec.label]]
-            bar = self._bar(len(labels), "checking and writing")
-            for spec in labels:
-                self.check_duplicates(cursor, spec)
-                self.resolve_references(cursor, spec)
-                if spec.label == "actors.citation":
-                    self.locate_quotes(cursor, spec)
-                self.analyze(cursor, spec)
-                self.check_constraints(cursor, spec)
-                self.check_unique_in_bundle(cursor, spec)
-                self.classify(cursor, spec)
-                self.analyze(cursor, spec)
-                try:
-                    with transaction.atomic():
-                        self.delete_stale(cursor, spec)
-                        self.check_unique_in_database(cursor, spec)
-                        self.report_changes(cursor, spec)
-                        self.write(cursor, spec)
-                except DatabaseError as error:
-                    self.error(None, None, spec.label, "", "", f"The database refused: {error}")
-                if bar:
-                    bar.update()
-            if bar:
-                bar.close()
             self.check_facts(cursor)
             self.drop_staging(cursor)
+        # In the order of the bundle, whichever step found them; errors of no one record last.
+        files = {path: number for number, path in enumerate(self.paths)}
+        never = len(self.paths)
+        self.report.errors.sort(
+            key=lambda e: (files.get(e.file, never), never if e.index is None else e.index)
+        )
+
+    def read_and_process(self, cursor, *, early: bool) -> None:
+        """Stage the bundle and process it model by model, parents first.
+
+        With ``early``, a model is processed as soon as a part of the bundle holding only
+        later models has been staged (bundles are written parents first: dumpdata's,
+        export_fixtures' and the generator's are), while the rest is still being read.
+        Should a later part hold records of a model already processed, ``_Restart``."""
+        order = {spec.label: number for number, spec in enumerate(SPECS)}
+        pending = list(SPECS)
+        furthest = -1
+        bar = self._bar(len(SPECS), "checking and writing")
+        try:
+            with closing(self.read_files(cursor)) as parts:
+                for labels in parts:
+                    if not labels:
+                        continue
+                    if min(order[label] for label in labels) < len(self.processed):
+                        raise _Restart
+                    # Records of a model and of its children may come interleaved (each
+                    # article with its bylines): a model is taken as complete once a part
+                    # holds only later models.
+                    furthest = max(furthest, min(order[label] for label in labels))
+                    while early and pending and order[pending[0].label] < furthest:
+                        self.process(cursor, pending.pop(0), bar)
+            while pending:
+                self.process(cursor, pending.pop(0), bar)
+        finally:
+            if bar:
+                bar.close()
+
+    def start_again(self) -> None:
+        """Forget what the rolled-back attempt counted and reported."""
+        self.report.models.clear()
+        self.report.errors.clear()
+        self.report.updates.clear()
+        self.report.conflicts.clear()
+        self.staged = dict.fromkeys(SPECS_BY_LABEL, 0)
+        self.known_staged = dict.fromkeys(SPECS_BY_LABEL, 0)
+        self.parts = []
+        self.processed = []
+        self.known_analyzed = 0
+
+    def process(self, cursor, spec: ModelSpec, bar) -> None:
+        """Check one model's staged records, match them with the table and write them."""
+        self.processed.append(spec.label)
+        if bar:
+            bar.update()
+        if self.known_staged[spec.label]:
+            if self.known_analyzed != sum(self.known_staged.values()):
+                self.analyze_table(cursor, "caci_stg_known")
+                self.known_analyzed = sum(self.known_staged.values())
+            self.stage_known(cursor, spec)
+        if not self.staged[spec.label]:
+            return
+        self.analyze(cursor, spec)
+        self.check_duplicates(cursor, spec)
+        self.resolve_references(cursor, spec)
+        if spec.label == "actors.citation":
+            self.locate_quotes(cursor, spec)
+        self.analyze(cursor, spec)
+        self.check_constraints(cursor, spec)
+        self.check_unique_in_bundle(cursor, spec)
+        self.classify(cursor, spec)
+        self.analyze(cursor, spec)
+        try:
+            with transaction.atomic():
+                self.delete_stale(cursor, spec)
+                self.check_unique_in_database(cursor, spec)
+                self.report_changes(cursor, spec)
+                self.write(cursor, spec)
+        except DatabaseError as error:
+            self.error(None, None, spec.label, "", "", f"The database refused: {error}")
 
 
 @contextmanager

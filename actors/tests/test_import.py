@@ -657,3 +657,18 @@ def test_an_import_leaves_the_garbage_collector_as_it_found_it(bundle_path, tmp_
     with pytest.raises(BundleInvalid):
         fixtures_import(paths=[bad])
     assert gc.isenabled()
+
+
+def test_a_later_file_may_hold_records_of_a_model_processed_already(tmp_path):
+    # Files are processed model by model as they are read; an author in the second file,
+    # after the articles of the first were processed, makes the import start again.
+    records = small_bundle()
+    author = find(records, "articles.author", slug="ann")
+    records.remove(author)
+    first = write(tmp_path / "first.json", records)
+    second = write(tmp_path / "second.json", [author])
+
+    report = fixtures_import(paths=[first, second])
+
+    assert report.total("created") == len(records) + 1
+    assert [a.author.slug for a in Authorship.objects.all()] == ["ann"]
