@@ -523,9 +523,10 @@ class ImportRunAdmin(admin.ModelAdmin):
         "user",
         "dry_run",
         "overwrite",
+        "check_all",
         "written",
     )
-    list_filter = ("dry_run", "overwrite")
+    list_filter = ("dry_run", "overwrite", "check_all")
     list_select_related = ("user",)
     search_fields = ("files", "user__username")
     date_hierarchy = "started_at"
@@ -536,6 +537,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         "files",
         "dry_run",
         "overwrite",
+        "check_all",
         "counts",
     )
 

@@ -754,6 +754,11 @@ class ImportRun(models.Model):
         default=False,
         help_text="Whether the bundle's version replaced records edited since their import.",
     )
+    check_all = models.BooleanField(
+        default=False,
+        help_text="Whether every record was checked field by field, also those the database "
+        "held exactly as the bundle wrote them (otherwise known unchanged by their text).",
+    )
     counts = models.JSONField(
         default=dict,
         help_text="Per model (app_label.model): how many records were created, updated, "

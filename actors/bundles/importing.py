@@ -1221,7 +1221,12 @@ def fixtures_import(
     started = timezone.now()
     with transaction.atomic():
         run = ImportRun.objects.create(
-            started_at=started, user=user, files=names, dry_run=dry_run, overwrite=overwrite
+            started_at=started,
+            user=user,
+            files=names,
+            dry_run=dry_run,
+            overwrite=overwrite,
+            check_all=check_all,
         )
         _Import(
             paths=names,
@@ -1250,6 +1255,7 @@ def fixtures_import(
             files=names,
             dry_run=True,
             overwrite=overwrite,
+            check_all=check_all,
             counts=report.counts(),
         )
         report.run_id = run.pk

@@ -1,4 +1,5 @@
 import gc
+import io
 import json
 import random
 from datetime import date
@@ -576,6 +577,7 @@ def test_an_unchanged_record_is_known_by_its_text_and_not_read_again(
     read.clear()
     fixtures_import(paths=[write(tmp_path / "v2.json", records)], check_all=True)
     assert len(read) == len(records)
+    assert ImportRun.objects.latest("started_at").check_all
 
 
 def test_check_all_applies_rules_that_changed_since_the_last_import(
@@ -593,8 +595,11 @@ def test_check_all_applies_rules_that_changed_since_the_last_import(
     monkeypatch.setattr(field, "validators", [*field.validators, no_approximations])
 
     assert fixtures_import(paths=[bundle_path]).wrote_nothing  # the row stands as it was
+    assert not ImportRun.objects.latest("started_at").check_all
+    with pytest.raises(CommandError):
+        call_command("import_fixtures", str(bundle_path), "--check-all", stderr=io.StringIO())
     with pytest.raises(BundleInvalid) as raised:
-        fixtures_import(paths=[bundle_path], check_all=True)
+        fixtures_import(paths=[bundle_path], check_all=True, dry_run=True)
     assert [(e.key, e.field) for e in raised.value.report.errors] == [(FIGURE_ID, "qualifier")]
 
 
