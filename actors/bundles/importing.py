@@ -4,8 +4,11 @@ How it goes, in one transaction:
 
 1. Each file is streamed and every record's fields are checked by the model's own rules
    (``reading``); the rows go into temporary staging tables (COPY on PostgreSQL, batched
-   inserts on SQLite). Nothing of the bundle is held in memory.
-2. Model by model, parents before children, set-based SQL over the staging tables: duplicate
+   inserts on SQLite). Nothing of the bundle is held in memory. A record whose exact text
+   the last import wrote, on a row unedited since, is known unchanged: it is staged from
+   that row, its key alone read. Large files are read by several processes (``parallel``).
+2. Model by model, parents before children, set-based SQL over the staging tables (each
+   model as soon as the bundle's later parts hold only later models): duplicate
    natural keys, references resolved to ids (in the bundle or already in the database), the
    quotes found in their articles (Python, grouped by article, streamed), the model's check
    and unique constraints (their own SQL, compiled from ``Meta.constraints``).
