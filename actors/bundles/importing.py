@@ -306,7 +306,13 @@ class _Import:
     def drop_staging(self, cursor) -> None:
         for spec in SPECS:
             cursor.execute(f"DROP TABLE IF EXISTS {_q(spec.staging_table)}")
-        for table in ("caci_stg_known", "caci_stg_offsets", "caci_stg_stale"):
+        for table in (
+            "caci_stg_known",
+            "caci_stg_edited",
+            "caci_stg_unedited",
+            "caci_stg_offsets",
+            "caci_stg_stale",
+        ):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     def new_part(self, file_no: int) -> int:
@@ -382,10 +388,16 @@ class _Import:
         staged, known_staged = dict(self.staged), dict(self.known_staged)
         errors_before = len(self.report.errors)
         try:
-            with parallel.TemporaryOutput() as output, transaction.atomic():
-                results = parallel.read_parts(
-                    self, path, bounds, parts, output.directory, processes=self.workers
-                )
+            # The pool closes (its processes stopped) before the directory is removed.
+            with (
+                parallel.TemporaryOutput() as output,
+                transaction.atomic(),
+                closing(
+                    parallel.read_parts(
+                        self, path, bounds, parts, output.directory, processes=self.workers
+                    )
+                ) as results,
+            ):
                 first = 0
                 for part, result in zip(parts, results, strict=True):
                     if result is None:
@@ -480,22 +492,71 @@ class _Import:
     def load_known(self, cursor) -> None:
         """The fingerprints of the records the database holds exactly as imported.
 
-        A record qualifies when its import digest still matches its data: nobody has
-        edited it since. A bundle record with one of these fingerprints is that very text
-        again, so it is unchanged and is not checked field by field a second time: the
-        row it would produce is the row the database has. One 16-byte digest per such
-        record is held in memory (about 60 MB for a million).
+        A record qualifies when its import digest still matches its data (nobody has
+        edited it since), so do the records it names by slug (a parent renamed in the
+        admin no longer answers to the slug the record's text names), and, for a
+        citation, when its article has not changed since the citation was written (its
+        offsets were found in the article's text as it was). A bundle record with one of
+        these fingerprints is that very text again, so it is unchanged and is not checked
+        field by field a second time: the row it would produce is the row the database
+        has. One 16-byte digest per such record is held in memory (about 90 MB for a
+        million); the rows are listed in a temporary table.
         """
         if self.check_all:
             return
+        cursor.execute("DROP TABLE IF EXISTS caci_stg_edited")
+        cursor.execute("CREATE TEMPORARY TABLE caci_stg_edited (_model varchar(100), id bigint)")
+        for label in sorted({ref.target for spec in SPECS for ref in spec.references}):
+            target = SPECS_BY_LABEL[label]
+            if not target.has_auto_pk:
+                continue  # named by UUID, which no edit changes
+            cursor.execute(
+                f"INSERT INTO caci_stg_edited (_model, id) SELECT %s, t.id FROM "
+                f"{_q(target.table)} t WHERE t.import_digest <> "
+                f"{self.dialect.digest('t', target.data_columns)}",
+                [label],
+            )
+        self.analyze_table(cursor, "caci_stg_edited")
+        cursor.execute("DROP TABLE IF EXISTS caci_stg_unedited")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE caci_stg_unedited "
+            "(_model varchar(100), _fingerprint varchar(32), _row text)"
+        )
         for spec in SPECS:
-            table = _q(spec.table)
-            current = self.dialect.digest("t", spec.data_columns)
-            for batch in self.dialect.stream(
-                f"SELECT t.import_fingerprint FROM {table} t WHERE t.import_fingerprint <> '' "
-                f"AND t.import_digest = {current}"
-            ):
-                self.known.update(bytes.fromhex(row[0]) for row in batch)
+            condition, params = self.known_condition(spec)
+            pk = _q(spec.model._meta.pk.column)
+            cursor.execute(
+                f"INSERT INTO caci_stg_unedited (_model, _fingerprint, _row) SELECT %s, "
+                f"t.import_fingerprint, CAST(t.{pk} AS text) FROM {_q(spec.table)} t "
+                f"WHERE {condition}",
+                [spec.label, *params],
+            )
+        self.analyze_table(cursor, "caci_stg_unedited")
+        for batch in self.dialect.stream("SELECT _fingerprint FROM caci_stg_unedited"):
+            self.known.update(bytes.fromhex(row[0]) for row in batch)
+
+    def known_condition(self, spec: ModelSpec) -> tuple[str, list]:
+        """SQL over a row ``t`` of the model: may a bundle record with its fingerprint be
+        taken as unchanged? See ``load_known``."""
+        conditions = [
+            "t.import_fingerprint <> ''",
+            f"t.import_digest = {self.dialect.digest('t', spec.data_columns)}",
+        ]
+        params: list = []
+        for ref in spec.references:
+            if ref.by_slug:
+                conditions.append(
+                    "NOT EXISTS (SELECT 1 FROM caci_stg_edited e WHERE e._model = %s "
+                    f"AND e.id = t.{_q(ref.column)})"
+                )
+                params.append(ref.target)
+        if spec.label == "actors.citation":
+            articles = _q(SPECS_BY_LABEL["articles.article"].table)
+            conditions.append(
+                f"NOT EXISTS (SELECT 1 FROM {articles} a WHERE a.id = t.article_id "
+                "AND a.updated_at > t.updated_at)"
+            )
+        return " AND ".join(conditions), params
 
     def long_texts(self, spec: ModelSpec) -> list[str]:
         """The staged text columns (article bodies, quotes, notes): not copied for records
@@ -534,8 +595,10 @@ class _Import:
             f"INSERT INTO {stg} (_n, _part, _idx, _key, _valid, _fingerprint, _known, _action, "
             f"{names}) SELECT k._n, k._part, k._idx, k._key, {self.dialect.true}, "
             f"k._fingerprint, {self.dialect.true}, 'unchanged', {values} "
-            f"FROM caci_stg_known k JOIN {_q(spec.table)} t "
-            f"ON t.import_fingerprint = k._fingerprint WHERE k._model = %s",
+            f"FROM caci_stg_known k JOIN caci_stg_unedited u ON u._model = k._model "
+            f"AND u._fingerprint = k._fingerprint JOIN {_q(spec.table)} t "
+            f"ON CAST(t.{_q(spec.model._meta.pk.column)} AS text) = u._row "
+            f"WHERE k._model = %s",
             [spec.label],
         )
         if cursor.rowcount != expected:

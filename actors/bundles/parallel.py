@@ -75,7 +75,9 @@ class TemporaryOutput:
     """A directory for the processes' COPY files, removed with them afterwards."""
 
     def __enter__(self):
-        self._directory = tempfile.TemporaryDirectory(prefix="caci-import-")
+        self._directory = tempfile.TemporaryDirectory(
+            prefix="caci-import-", ignore_cleanup_errors=True
+        )
         self.directory = self._directory.name
         return self
 

@@ -330,6 +330,7 @@ class BundleSyntaxError(Exception):
 CHUNK = 1 << 22
 RECORD_LIMIT = 1 << 26
 _SPACE = re.compile(r"[ \t\n\r]*")
+_AFTER_VALUE = frozenset(", \t\n\r]")
 _BETWEEN = re.compile(r"[ \t\n\r]*,[ \t\n\r]*").match
 _UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").fullmatch
 
@@ -419,9 +420,11 @@ def iter_records(
                     raise BundleSyntaxError(index, f"Malformed JSON: {message}.") from None
                 fill()
                 continue
-            if end < len(text) or ended or isinstance(record, dict | list):
+            if isinstance(record, dict | list) or ended or len(text) - at > RECORD_LIMIT:
                 break
-            fill()  # a bare number or word may go on in the next chunk
+            if end < len(text) and text[end] in _AFTER_VALUE:
+                break
+            fill()  # a bare number or word may go on in the next chunk ("726." "0668")
         yield index, record, text[at:end]
         index += 1
         # Most records are followed by a comma and the next record, in the same chunk.

@@ -677,3 +677,55 @@ def test_a_later_file_may_hold_records_of_a_model_processed_already(tmp_path):
 
     assert report.total("created") == len(records) + 1
     assert [a.author.slug for a in Authorship.objects.all()] == ["ann"]
+
+
+def test_a_record_naming_a_parent_renamed_since_is_read_again(tmp_path, bundle_path):
+    # The byline's text names its article by slug; the article was renamed in the admin,
+    # so the text no longer names the row the byline points at.
+    fixtures_import(paths=[bundle_path])
+    Article.objects.filter(slug="mongolia-pivot").update(slug="mongolia-turns-west")
+
+    report = fixtures_import(paths=[bundle_path])
+
+    assert report.model("articles.article").created == 1
+    assert report.model("articles.authorship").created == 1
+    assert set(Authorship.objects.values_list("article__slug", flat=True)) == {
+        "mongolia-pivot",
+        "mongolia-turns-west",
+    }
+    again = fixtures_import(paths=[bundle_path])  # both bylines exist, one is the bundle's
+    assert again.wrote_nothing
+    assert again.total("unchanged") == len(small_bundle())
+
+
+def test_citations_of_an_article_changed_by_an_earlier_import_are_read_again(tmp_path):
+    records = small_bundle()
+    fixtures_import(paths=[write(tmp_path / "v1.json", records)])
+    article = find(records, "articles.article", slug="mongolia-pivot")
+    article["fields"]["body"] = "A new first paragraph.\n\n" + article["fields"]["body"]
+    fixtures_import(paths=[write(tmp_path / "article.json", [article])])
+
+    report = fixtures_import(paths=[write(tmp_path / "v2.json", records)])
+
+    assert report.model("actors.citation").updated == 2
+    text = Article.objects.get().text
+    for citation in Citation.objects.all():
+        assert find_quote(text, citation.quote) == (citation.char_start, citation.char_end)
+
+    article["fields"]["body"] = "Nothing of what was quoted."
+    fixtures_import(paths=[write(tmp_path / "article.json", [article])])
+    errors = _errors_of([write(tmp_path / "v2.json", records)])
+    assert {(e.model, e.field) for e in errors} == {("actors.citation", "quote")}
+
+
+def test_a_bare_value_cut_by_a_chunk_is_read_whole(tmp_path, monkeypatch):
+    from actors.bundles import reading
+
+    monkeypatch.setattr(reading, "CHUNK", 5)
+    path = tmp_path / "numbers.json"
+    path.write_text("[726.0668, 12]", encoding="utf-8")
+
+    with path.open("rb") as handle:
+        parsed = [(record, text) for _, record, text in reading.iter_records(handle)]
+
+    assert parsed == [(Decimal("726.0668"), "726.0668"), (12, "12")]
