@@ -69,8 +69,18 @@ STATISTICS_TARGET = 10
 POSITION_SHIFT = 10_000
 # Models whose children a bundle states in full: their staging rows keep the database id.
 PARENTS = {ref.target for spec in SPECS for ref in spec.references if ref.name in spec.parents}
-# The read buffer of the records staged as known.
-_KNOWN = "_known"
+# The read buffer of a model's records known unchanged: "<label>#known".
+_KNOWN = "#known"
+
+
+def _known_table(spec: ModelSpec) -> str:
+    """A model's records known unchanged, as read: their place and key."""
+    return f"{spec.staging_table}_known"
+
+
+def _unedited_table(spec: ModelSpec) -> str:
+    """A model's rows whose fingerprint may mark a bundle record as unchanged."""
+    return f"{spec.staging_table}_unedited"
 
 
 def _q(name: str) -> str:
@@ -240,9 +250,8 @@ class _Import:
         # Fingerprints of the records the database holds as their last import wrote them.
         self.known: set[bytes] = set()
         self.known_staged: dict[str, int] = dict.fromkeys(SPECS_BY_LABEL, 0)
-        # Models processed so far, in order; known records the planner has statistics of.
+        # Models processed so far, in order.
         self.processed: list[str] = []
-        self.known_analyzed = 0
         self.now = timezone.now()
         self.db_now = connection.ops.adapt_datetimefield_value(self.now)
 
@@ -296,23 +305,20 @@ class _Import:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {_q(spec.staging_table)} ({', '.join(columns)})"
             )
-        cursor.execute("DROP TABLE IF EXISTS caci_stg_known")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE caci_stg_known (_model varchar(100), "
-            f"_n {self.dialect.row_id_type()}, _part integer, _idx integer, _key text, "
-            "_fingerprint varchar(32))"
-        )
+            # One table per model, not one for all: the planner's estimates of a model's
+            # share of a shared table went wrong by orders of magnitude.
+            cursor.execute(f"DROP TABLE IF EXISTS {_q(_known_table(spec))}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {_q(_known_table(spec))} "
+                f"(_n {self.dialect.row_id_type()}, _part integer, _idx integer, _key text, "
+                "_fingerprint varchar(32))"
+            )
 
     def drop_staging(self, cursor) -> None:
         for spec in SPECS:
-            cursor.execute(f"DROP TABLE IF EXISTS {_q(spec.staging_table)}")
-        for table in (
-            "caci_stg_known",
-            "caci_stg_edited",
-            "caci_stg_unedited",
-            "caci_stg_offsets",
-            "caci_stg_stale",
-        ):
+            for table in (spec.staging_table, _known_table(spec), _unedited_table(spec)):
+                cursor.execute(f"DROP TABLE IF EXISTS {_q(table)}")
+        for table in ("caci_stg_edited", "caci_stg_offsets", "caci_stg_stale"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     def new_part(self, file_no: int) -> int:
@@ -326,12 +332,12 @@ class _Import:
         of the models it held, so that the models complete by then can be processed while
         worker processes read on."""
         buffers: dict[str, list[tuple]] = {label: [] for label in SPECS_BY_LABEL}
-        buffers.update({_KNOWN: []})
+        buffers.update({label + _KNOWN: [] for label in SPECS_BY_LABEL})
         bar = self._bar(sum(_size(p) for p in self.paths), "reading", unit="B")
         seen: set[str] = set()
 
         def emit(name: str, row: tuple) -> None:
-            seen.add(row[0] if name == _KNOWN else name)
+            seen.add(name.removesuffix(_KNOWN))
             rows = buffers[name]
             rows.append(row)
             if len(rows) >= LOAD_BATCH:
@@ -407,7 +413,7 @@ class _Import:
                     self._stage_part(cursor, result)
                     if bar:
                         bar.update(result.bytes_read)
-                    yield {*result.known, *(n for n in result.outputs if n != _KNOWN)}
+                    yield {name.removesuffix(_KNOWN) for name in result.outputs}
         except _NotWholeRecords:
             if self.processed:
                 raise _Restart from None
@@ -418,8 +424,9 @@ class _Import:
 
     def _stage_part(self, cursor, result: "parallel.PartResult") -> None:
         for name, (file, count) in result.outputs.items():
-            if name == _KNOWN:
-                self._copy_file(cursor, "caci_stg_known", ("_model", *KNOWN_ROW), file)
+            if name.endswith(_KNOWN):
+                spec = SPECS_BY_LABEL[name.removesuffix(_KNOWN)]
+                self._copy_file(cursor, _known_table(spec), KNOWN_ROW, file)
             else:
                 columns = self.readers[name].columns
                 self._copy_file(cursor, SPECS_BY_LABEL[name].staging_table, columns, file)
@@ -465,7 +472,7 @@ class _Import:
             row = reader.known_row(ordinal, part, index, record, fingerprint.hex())
             if row is not None:
                 self.known_staged[label] += 1
-                emit(_KNOWN, (label, *row))
+                emit(label + _KNOWN, row)
                 return
         row, key, problems = reader.read(ordinal, part, index, record, fingerprint.hex())
         for problem in problems:
@@ -481,8 +488,9 @@ class _Import:
         return reader
 
     def _flush(self, cursor, label: str, rows: list[tuple]) -> None:
-        if label == _KNOWN:
-            self.dialect.load(cursor, "caci_stg_known", ("_model", *KNOWN_ROW), rows)
+        if label.endswith(_KNOWN):
+            spec = SPECS_BY_LABEL[label.removesuffix(_KNOWN)]
+            self.dialect.load(cursor, _known_table(spec), KNOWN_ROW, rows)
         else:
             spec = SPECS_BY_LABEL[label]
             self.dialect.load(cursor, spec.staging_table, self.readers[label].columns, rows)
@@ -517,23 +525,24 @@ class _Import:
                 [label],
             )
         self.analyze_table(cursor, "caci_stg_edited")
-        cursor.execute("DROP TABLE IF EXISTS caci_stg_unedited")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE caci_stg_unedited "
-            "(_model varchar(100), _fingerprint varchar(32), _row text)"
-        )
         for spec in SPECS:
-            condition, params = self.known_condition(spec)
-            pk = _q(spec.model._meta.pk.column)
+            # The row's own key, in its own type, so that it is found again by it.
+            pk = spec.model._meta.pk
+            key_type = "bigint" if spec.has_auto_pk else pk.db_type(connection)
+            table = _q(_unedited_table(spec))
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(
-                f"INSERT INTO caci_stg_unedited (_model, _fingerprint, _row) SELECT %s, "
-                f"t.import_fingerprint, CAST(t.{pk} AS text) FROM {_q(spec.table)} t "
-                f"WHERE {condition}",
-                [spec.label, *params],
+                f"CREATE TEMPORARY TABLE {table} (_fingerprint varchar(32), id {key_type})"
             )
-        self.analyze_table(cursor, "caci_stg_unedited")
-        for batch in self.dialect.stream("SELECT _fingerprint FROM caci_stg_unedited"):
-            self.known.update(bytes.fromhex(row[0]) for row in batch)
+            condition, params = self.known_condition(spec)
+            cursor.execute(
+                f"INSERT INTO {table} (_fingerprint, id) SELECT t.import_fingerprint, "
+                f"t.{_q(pk.column)} FROM {_q(spec.table)} t WHERE {condition}",
+                params,
+            )
+            self.analyze_table(cursor, _unedited_table(spec))
+            for batch in self.dialect.stream(f"SELECT _fingerprint FROM {table}"):
+                self.known.update(bytes.fromhex(row[0]) for row in batch)
 
     def known_condition(self, spec: ModelSpec) -> tuple[str, list]:
         """SQL over a row ``t`` of the model: may a bundle record with its fingerprint be
@@ -595,11 +604,9 @@ class _Import:
             f"INSERT INTO {stg} (_n, _part, _idx, _key, _valid, _fingerprint, _known, _action, "
             f"{names}) SELECT k._n, k._part, k._idx, k._key, {self.dialect.true}, "
             f"k._fingerprint, {self.dialect.true}, 'unchanged', {values} "
-            f"FROM caci_stg_known k JOIN caci_stg_unedited u ON u._model = k._model "
-            f"AND u._fingerprint = k._fingerprint JOIN {_q(spec.table)} t "
-            f"ON CAST(t.{_q(spec.model._meta.pk.column)} AS text) = u._row "
-            f"WHERE k._model = %s",
-            [spec.label],
+            f"FROM {_q(_known_table(spec))} k JOIN {_q(_unedited_table(spec))} u "
+            f"ON u._fingerprint = k._fingerprint JOIN {_q(spec.table)} t "
+            f"ON t.{_q(spec.model._meta.pk.column)} = u.id"
         )
         if cursor.rowcount != expected:
             self.error(
@@ -1174,7 +1181,6 @@ class _Import:
         self.known_staged = dict.fromkeys(SPECS_BY_LABEL, 0)
         self.parts = []
         self.processed = []
-        self.known_analyzed = 0
 
     def process(self, cursor, spec: ModelSpec, bar) -> None:
         """Check one model's staged records, match them with the table and write them."""
@@ -1182,9 +1188,7 @@ class _Import:
         if bar:
             bar.update()
         if self.known_staged[spec.label]:
-            if self.known_analyzed != sum(self.known_staged.values()):
-                self.analyze_table(cursor, "caci_stg_known")
-                self.known_analyzed = sum(self.known_staged.values())
+            self.analyze_table(cursor, _known_table(spec))
             self.stage_known(cursor, spec)
         if not self.staged[spec.label]:
             return
