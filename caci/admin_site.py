@@ -58,20 +58,19 @@ class EditorialAdminSite(admin.AdminSite):
     def _reviewed_admins(self, request):
         from caci.admin import ReviewedAdmin
 
-        admins = [
-            model_admin
-            for model_admin in self._registry.values()
-            if isinstance(model_admin, ReviewedAdmin) and model_admin.has_view_permission(request)
-        ]
-        return sorted(admins, key=lambda model_admin: model_admin.opts.verbose_name_plural)
+        return self._admins_of_kind(request, ReviewedAdmin)
 
     def _curated_admins(self, request):
         from caci.admin import CuratedAdmin
 
+        return self._admins_of_kind(request, CuratedAdmin)
+
+    def _admins_of_kind(self, request, kind) -> list:
+        """The registered admins of this class the user may view, by their models' names."""
         admins = [
             model_admin
             for model_admin in self._registry.values()
-            if isinstance(model_admin, CuratedAdmin) and model_admin.has_view_permission(request)
+            if isinstance(model_admin, kind) and model_admin.has_view_permission(request)
         ]
         return sorted(admins, key=lambda model_admin: model_admin.opts.verbose_name_plural)
 

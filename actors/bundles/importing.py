@@ -26,6 +26,7 @@ run does all of it and rolls back too, so it reports exactly what the import wou
 import gc
 import hashlib
 import re
+import tempfile
 import uuid
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
@@ -150,11 +151,6 @@ class Dialect:
             cursor.execute(sql, params)
             while batch := cursor.fetchmany(size):
                 yield batch
-
-    def uuid_value(self, value: Any) -> Any:
-        if value is None or self.postgres:
-            return value
-        return value.hex if isinstance(value, uuid.UUID) else value
 
 
 class CollapsedText:
@@ -337,7 +333,7 @@ class _Import:
         seen: set[str] = set()
 
         def emit(name: str, row: tuple) -> None:
-            seen.add(name.removesuffix(_KNOWN))
+            seen.add(name)
             rows = buffers[name]
             rows.append(row)
             if len(rows) >= LOAD_BATCH:
@@ -366,7 +362,7 @@ class _Import:
                         self.error(part, error.index, "", "", "", str(error))
                 for label, rows in buffers.items():
                     self._flush(cursor, label, rows)
-                yield set(seen)
+                yield {name.removesuffix(_KNOWN) for name in seen}
                 seen.clear()
         finally:
             if bar:
@@ -396,11 +392,13 @@ class _Import:
         try:
             # The pool closes (its processes stopped) before the directory is removed.
             with (
-                parallel.TemporaryOutput() as output,
+                tempfile.TemporaryDirectory(
+                    prefix="caci-import-", ignore_cleanup_errors=True
+                ) as directory,
                 transaction.atomic(),
                 closing(
                     parallel.read_parts(
-                        self, path, bounds, parts, output.directory, processes=self.workers
+                        self, path, bounds, parts, directory, processes=self.workers
                     )
                 ) as results,
             ):
@@ -425,14 +423,13 @@ class _Import:
     def _stage_part(self, cursor, result: "parallel.PartResult") -> None:
         for name, (file, count) in result.outputs.items():
             if name.endswith(_KNOWN):
-                spec = SPECS_BY_LABEL[name.removesuffix(_KNOWN)]
-                self._copy_file(cursor, _known_table(spec), KNOWN_ROW, file)
+                label = name.removesuffix(_KNOWN)
+                self._copy_file(cursor, _known_table(SPECS_BY_LABEL[label]), KNOWN_ROW, file)
+                self.known_staged[label] += count
             else:
                 columns = self.readers[name].columns
                 self._copy_file(cursor, SPECS_BY_LABEL[name].staging_table, columns, file)
                 self.staged[name] += count
-        for label, count in result.known.items():
-            self.known_staged[label] += count
         for error in result.errors:
             self.error(*error)
 

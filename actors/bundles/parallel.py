@@ -13,12 +13,16 @@ whole by the importing process.
 import multiprocessing
 import os
 import re
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import BinaryIO
+
+# psycopg's own formatter of COPY rows (compiled: what psycopg itself sends) formats without
+# a connection; it lives in a private module of the pinned psycopg, and the parallel tests
+# compare what it stages with what one process stages.
+from psycopg._copy_base import TextFormatter
+from psycopg.adapt import Transformer
 
 from actors.bundles.reading import BundleSyntaxError, iter_records
 
@@ -30,8 +34,6 @@ MAX_WORKERS = 8
 _RECORD_START = re.compile(rb'\{[ \t\n\r]*"model"[ \t\n\r]*:')
 # How far past a cut to look for the start of a record.
 _WINDOW = 4 << 20
-# The characters COPY's text format escapes with a backslash.
-_NEEDS_ESCAPE = re.compile(r"[\\\n\r\t]").search
 
 # The import the forked processes work for (they inherit it; it is not sent to them).
 _importer = None
@@ -65,24 +67,19 @@ def split_file(path: str, size: int, parts: int) -> list[tuple[int, int]] | None
 class PartResult:
     records: int
     bytes_read: int
-    # Staging buffer name (a model label, or the known records'): (file, rows).
+    # Staging buffer name (a model label, or its known records'): (file, rows).
     outputs: dict[str, tuple[str, int]] = field(default_factory=dict)
-    known: dict[str, int] = field(default_factory=dict)
     errors: list[tuple] = field(default_factory=list)
 
 
-class TemporaryOutput:
-    """A directory for the processes' COPY files, removed with them afterwards."""
+@dataclass
+class _Output:
+    """One staging buffer's COPY file, as a process writes it."""
 
-    def __enter__(self):
-        self._directory = tempfile.TemporaryDirectory(
-            prefix="caci-import-", ignore_cleanup_errors=True
-        )
-        self.directory = self._directory.name
-        return self
-
-    def __exit__(self, *exc):
-        self._directory.cleanup()
+    file: Path
+    handle: BinaryIO
+    formatter: TextFormatter
+    rows: int = 0
 
 
 def read_parts(
@@ -114,19 +111,19 @@ def read_parts(
 def _read_part(job) -> PartResult | None:
     path, start, end, opening, closing, part, directory = job
     importer = _importer
-    known_before = dict(importer.known_staged)
-    outputs: dict[str, list] = {}
+    outputs: dict[str, _Output] = {}
     result = PartResult(records=0, bytes_read=end - start)
 
     def emit(name: str, row: tuple) -> None:
         output = outputs.get(name)
         if output is None:
             file = Path(directory) / f"{part}-{name}.copy"
-            output = outputs[name] = [file.open("wb"), file, 0, CopyFormatter()]
-        data = output[3].write_row(row)
+            formatter = TextFormatter(Transformer(), encoding="utf-8")
+            output = outputs[name] = _Output(file, file.open("wb"), formatter)
+        data = output.formatter.write_row(row)
         if data:
-            output[0].write(data)
-        output[2] += 1
+            output.handle.write(data)
+        output.rows += 1
 
     try:
         with open(path, "rb") as handle:
@@ -139,14 +136,9 @@ def _read_part(job) -> PartResult | None:
         return None
     finally:
         for output in outputs.values():
-            output[0].write(output[3].end())
-            output[0].close()
-    result.outputs = {name: (str(file), count) for name, (_, file, count, _) in outputs.items()}
-    result.known = {
-        label: count - known_before[label]
-        for label, count in importer.known_staged.items()
-        if count > known_before[label]
-    }
+            output.handle.write(output.formatter.end())
+            output.handle.close()
+    result.outputs = {name: (str(out.file), out.rows) for name, out in outputs.items()}
     return result
 
 
@@ -155,52 +147,6 @@ def _collect(result: PartResult):
         result.errors.append(args)
 
     return error
-
-
-class _PlainCopyFormatter:
-    """COPY text rows, written in Python: where psycopg's own formatter is not found."""
-
-    def write_row(self, row: Sequence) -> bytes:
-        return ("\t".join(map(copy_text, row)) + "\n").encode()
-
-    def end(self) -> bytes:
-        return b""
-
-
-def _copy_formatter_class():
-    """psycopg's formatter of COPY rows (compiled, and what psycopg itself sends), which
-    formats without a connection; it lives in a private module, hence the fallback."""
-    try:
-        from psycopg._copy_base import TextFormatter
-        from psycopg.adapt import Transformer
-    except ImportError:
-        return _PlainCopyFormatter
-    return lambda: TextFormatter(Transformer(), encoding="utf-8")
-
-
-CopyFormatter = _copy_formatter_class()
-
-
-def copy_text(value: Any) -> str:
-    """A value as PostgreSQL's COPY text format writes it."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        if _NEEDS_ESCAPE(value) is None:
-            return value
-        return (
-            value.replace("\\", "\\\\")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-            .replace("\t", "\\t")
-        )
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
 
 
 class _Range:

@@ -40,18 +40,24 @@ class Command(BaseCommand):
                 user = get_user_model().objects.get_by_natural_key(options["user"])
             except get_user_model().DoesNotExist as error:
                 raise CommandError(f"No user {options['user']!r}.") from error
-        try:
-            report = fixtures_import(
-                paths=options["files"],
-                dry_run=options["dry_run"],
-                overwrite=options["overwrite"],
-                user=user,
-                progress=self.stdout.isatty(),
-                check_all=options["check_all"],
-            )
-        except BundleInvalid as invalid:
-            for line in invalid.report.lines():
-                self.stderr.write(line)
-            raise CommandError(str(invalid)) from invalid
-        for line in report.lines():
-            self.stdout.write(line)
+        import_and_report(
+            self,
+            paths=options["files"],
+            dry_run=options["dry_run"],
+            overwrite=options["overwrite"],
+            user=user,
+            check_all=options["check_all"],
+        )
+
+
+def import_and_report(command: BaseCommand, **arguments) -> None:
+    """Run ``fixtures_import`` for a command: the report on its output, or every error on
+    its error output and a CommandError. A progress bar when the output is a terminal."""
+    try:
+        report = fixtures_import(progress=command.stdout.isatty(), **arguments)
+    except BundleInvalid as invalid:
+        for line in invalid.report.lines():
+            command.stderr.write(line)
+        raise CommandError(str(invalid)) from invalid
+    for line in report.lines():
+        command.stdout.write(line)

@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from actors.bundles import BundleInvalid, fixtures_import
+from actors.management.commands.import_fixtures import import_and_report
 
 
 def fixture_files(directory: Path | None = None) -> list[Path]:
@@ -29,11 +29,4 @@ class Command(BaseCommand):
         if not files:
             self.stdout.write("No fixture files to load.")
             return
-        try:
-            report = fixtures_import(paths=files, progress=self.stdout.isatty())
-        except BundleInvalid as invalid:
-            for line in invalid.report.lines():
-                self.stderr.write(line)
-            raise CommandError(str(invalid)) from invalid
-        for line in report.lines():
-            self.stdout.write(line)
+        import_and_report(self, paths=files)
