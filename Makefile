@@ -12,9 +12,10 @@ run: install ## set up the database, load the corpus and serve on http://127.0.0
 	$(PY) manage.py seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install ## lint, check migrations, run the whole suite (DATABASE_URL picks the database)
+test: install ## lint, check the layers and migrations, run the whole suite (DATABASE_URL picks the database)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -33,6 +34,7 @@ seed: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(PY) -m ruff check --fix .

@@ -13,7 +13,6 @@ from actors.models import (
     Agreement,
     AgreementParty,
     Citation,
-    ImportRun,
     Mention,
     TradeFigure,
 )
@@ -33,9 +32,8 @@ from actors.services import (
     trade_figure_create,
     trade_figure_update,
 )
-from articles import admin as articles_admin
 from articles.models import Article, find_quote
-from caci.admin import (
+from core.admin import (
     RECORD_FIELDS,
     REVIEW_FIELDS,
     CuratedAdmin,
@@ -466,94 +464,36 @@ class CitingFactsInline(admin.TabularInline):
         return quote_in_context(citation, citation.article.text)
 
 
-admin.site.unregister(Article)
-
-
-@admin.register(Article)
-class ArticleAdmin(articles_admin.ArticleAdmin):
-    """The publication's article admin, with the facts that cite each article: the
-    ``articles`` app knows nothing of them, so their section is added here."""
-
-    inlines = [*articles_admin.ArticleAdmin.inlines, CitingFactsInline]
-    fieldsets = (
-        *articles_admin.ArticleAdmin.fieldsets[:2],
-        ("Cited passages", {"classes": ("collapse",), "fields": ("cited_text",)}),
-        *articles_admin.ArticleAdmin.fieldsets[2:],
-    )
-    readonly_fields = ("cited_text",)
-
-    @admin.display(description="text, cited passages marked")
-    def cited_text(self, article):
-        if article.pk is None:
-            return "—"
-        text = article.text
-        spans = sorted(
-            span
-            for span in (
-                find_quote(text, quote)
-                for quote in article.citations.values_list("quote", flat=True)
-            )
-            if span is not None
+@admin.display(description="text, cited passages marked")
+def cited_text(article):
+    if article.pk is None:
+        return "—"
+    text = article.text
+    spans = sorted(
+        span
+        for span in (
+            find_quote(text, quote) for quote in article.citations.values_list("quote", flat=True)
         )
-        pieces, position = [], 0
-        for start, end in spans:
-            start = max(start, position)
-            if end <= start:
-                continue
-            pieces.append((text[position:start], text[start:end]))
-            position = end
-        return format_html(
-            '<div style="white-space: pre-wrap; max-width: 60em">{}{}</div>',
-            format_html_join("", "{}<mark>{}</mark>", pieces),
-            text[position:],
-        )
-
-
-# Imports ------------------------------------------------------------------------------------
-
-
-@admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
-    """What each fixture import did. Written by the importer only: read-only here."""
-
-    list_display = (
-        "__str__",
-        "started_at",
-        "finished_at",
-        "user",
-        "dry_run",
-        "overwrite",
-        "check_all",
-        "written",
+        if span is not None
     )
-    list_filter = ("dry_run", "overwrite", "check_all")
-    list_select_related = ("user",)
-    search_fields = ("files", "user__username")
-    date_hierarchy = "started_at"
-    readonly_fields = (
-        "started_at",
-        "finished_at",
-        "user",
-        "files",
-        "dry_run",
-        "overwrite",
-        "check_all",
-        "counts",
+    pieces, position = [], 0
+    for start, end in spans:
+        start = max(start, position)
+        if end <= start:
+            continue
+        pieces.append((text[position:start], text[start:end]))
+        position = end
+    return format_html(
+        '<div style="white-space: pre-wrap; max-width: 60em">{}{}</div>',
+        format_html_join("", "{}<mark>{}</mark>", pieces),
+        text[position:],
     )
 
-    @admin.display(description="created / updated / conflicts")
-    def written(self, run: ImportRun) -> str:
-        totals = {"created": 0, "updated": 0, "conflicts": 0}
-        for counts in run.counts.values():
-            for key in totals:
-                totals[key] += counts.get(key, 0)
-        return " / ".join(str(value) for value in totals.values())
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+# The articles app knows nothing of the facts that cite its articles: their section is
+# added to its admin here.
+admin.site.get_model_admin(Article).contribute(
+    inline=CitingFactsInline,
+    fieldset=("Cited passages", {"classes": ("collapse",), "fields": (cited_text,)}),
+    position=2,
+)

@@ -46,7 +46,7 @@ from actors.services import (
     trade_figure_update,
 )
 from articles.models import Article
-from caci.resources import ServiceResource, stored_related
+from core.resources import ServiceResource, stored_related
 
 LIST_SEPARATOR = ";"
 SHEET_CITATIONS = 3

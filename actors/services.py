@@ -25,8 +25,8 @@ from actors.models import (
     TradeFigure,
 )
 from articles.models import Article
-from caci.editorial import ReviewStatus
-from caci.services import model_update
+from core.editorial import ReviewStatus
+from core.services import model_update
 
 ACTOR_FIELDS = ("name", "slug", "kind", "iso_code", "description")
 AGREEMENT_FIELDS = (

@@ -13,7 +13,7 @@ from articles.services import (
     author_create,
     author_update,
 )
-from caci.admin import (
+from core.admin import (
     RECORD_FIELDS,
     REVIEW_FIELDS,
     CuratedAdmin,

@@ -8,8 +8,8 @@ import re
 
 from django.db import models
 
-from caci.editorial import CuratedModel, ReviewedModel, ReviewStatus
-from caci.history import RecordHistory
+from core.editorial import CuratedModel, ReviewedModel, ReviewStatus
+from core.history import RecordHistory
 
 
 class Section(models.TextChoices):

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from articles.models import Article, Author, Authorship, Section
-from caci.editorial import ReviewStatus
-from caci.services import model_update
+from core.editorial import ReviewStatus
+from core.services import model_update
 
 AUTHOR_FIELDS = ("name", "slug", "bio", "affiliation")
 ARTICLE_FIELDS = (

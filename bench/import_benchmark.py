@@ -60,7 +60,7 @@ def recreate_database(url: str) -> None:
 
 
 def bundle_for(sizes, seed: int, directory: Path) -> tuple[Path, int]:
-    from actors.bundles.synthetic import write_bundle
+    from bundles.synthetic import write_bundle
 
     directory.mkdir(parents=True, exist_ok=True)
     name = (
@@ -78,13 +78,13 @@ def bundle_for(sizes, seed: int, directory: Path) -> tuple[Path, int]:
 
 
 def dataset_tables() -> list[str]:
-    from actors.bundles.specs import SPECS
+    from bundles.specs import SPECS
 
     return [spec.table for spec in SPECS]
 
 
 def history_tables() -> list[str]:
-    from actors.bundles.specs import SPECS
+    from bundles.specs import SPECS
 
     return [spec.model.history.model._meta.db_table for spec in SPECS]
 
@@ -142,7 +142,7 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from actors.bundles.synthetic import Sizes
+    from bundles.synthetic import Sizes
 
     call_command("migrate", verbosity=0)
     sizes = Sizes(args.articles, args.actors, args.agreements, args.trade_figures)
@@ -222,7 +222,7 @@ def one_round(bundle: Path, records: int) -> dict:
     """One first import, one unchanged re-import and one COPY of the same rows, timed."""
     from django.db import connection, transaction
 
-    from actors.bundles import fixtures_import
+    from bundles.importing import fixtures_import
 
     truncate_dataset()
     # 1. The first import.

@@ -46,8 +46,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 DJANGO_APPS = [
-    # The admin on the editors' site (caci/admin_site.py): review queue, deleted records.
-    "caci.apps.CaciAdminConfig",
+    # The admin on the editors' site (core/admin_site.py): review queue, deleted records.
+    "core.apps.EditorialAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,10 +64,12 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
 ]
 LOCAL_APPS = [
-    # Project-wide pieces that belong to neither app: accounts, tokens, templates.
-    "caci",
+    # The layers, each importing only those above it: the shared base, the publication,
+    # the knowledge drawn from it, the whole-dataset import and export.
+    "core",
     "articles",
     "actors",
+    "bundles",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -144,7 +146,7 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # The public API (Django REST framework, django-filter, drf-spectacular). Its shared
-# pieces (pagination, filtering, permissions, throttles, CSV, errors) live in caci/rest/.
+# pieces (pagination, filtering, permissions, throttles, CSV, errors) live in core/rest/.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Scripts send "Authorization: Token <key>" (manage.py issue_api_token);
@@ -152,17 +154,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["caci.rest.permissions.ModelPermissionsOrPublicRead"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.rest.permissions.ModelPermissionsOrPublicRead"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "caci.rest.throttling.AnonymousClientThrottle",
-        "caci.rest.throttling.AuthenticatedClientThrottle",
+        "core.rest.throttling.AnonymousClientThrottle",
+        "core.rest.throttling.AuthenticatedClientThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON_RATE", "120/minute"),
         "user": os.environ.get("API_THROTTLE_USER_RATE", "600/minute"),
     },
-    "DEFAULT_SCHEMA_CLASS": "caci.rest.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "caci.rest.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.rest.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "core.rest.errors.exception_handler",
     # Values keep every digit: 3740000000.00 reads as a string, never a rounded float.
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -170,19 +172,19 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "CACI dataset API",
     "VERSION": "1.0.0",
-    "DESCRIPTION": (BASE_DIR / "caci" / "rest" / "api_description.md").read_text(),
+    "DESCRIPTION": (BASE_DIR / "core" / "rest" / "api_description.md").read_text(),
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "caci.rest.schema.postprocess_error_responses",
+        "core.rest.schema.postprocess_error_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ActorKindEnum": "actors.models.ActorKind",
         "AgreementKindEnum": "actors.models.AgreementKind",
         "AgreementStatusEnum": "actors.models.AgreementStatus",
-        "ReviewStatusEnum": "caci.editorial.ReviewStatus",
+        "ReviewStatusEnum": "core.editorial.ReviewStatus",
         "DatePrecisionEnum": "actors.models.DatePrecision",
     },
 }

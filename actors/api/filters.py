@@ -25,7 +25,7 @@ from actors.models import (
     TradeFlow,
 )
 from articles.models import Article
-from caci.rest.filters import (
+from core.rest.filters import (
     BoundedIntegerFilter,
     DatasetFilterSet,
     ReviewedFilterSet,

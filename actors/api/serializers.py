@@ -29,7 +29,7 @@ from actors.models import (
 )
 from articles.api.serializers import ArticleReferenceSerializer
 from articles.models import Article
-from caci.editorial import ReviewStatus
+from core.editorial import ReviewStatus
 
 ISO_CODE = re.compile(r"^[A-Za-z]{2}$")
 SLUG_OR_CODE = re.compile(r"^[-a-zA-Z0-9_]+$")

@@ -20,7 +20,7 @@ from actors.services import (
     trade_figure_create,
     trade_figure_update,
 )
-from caci.rest.viewsets import SLUG_PATTERN, UUID_PATTERN, DatasetViewSet
+from core.rest.viewsets import SLUG_PATTERN, UUID_PATTERN, DatasetViewSet
 
 
 def _citation_inputs(items) -> list[CitationInput]:

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from actors.models import Actor, Agreement, Citation, TradeFigure
-from caci.editorial import ReviewStatus
 from caci.tests.admin_forms import form_data
 from caci.tests.fixtures import AGREEMENT_QUOTE, TRADE_QUOTE
+from core.editorial import ReviewStatus
 
 pytestmark = pytest.mark.django_db
 

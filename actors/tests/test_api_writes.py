@@ -5,7 +5,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from actors.models import Actor, Agreement, Citation, TradeFigure
-from caci.services import record_restore
+from core.services import record_restore
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import django_filters
 
 from articles.models import Article, Author, Section
 from articles.search import articles_matching
-from caci.rest.filters import (
+from core.rest.filters import (
     REVIEW_STATUS_HELP,
     DatasetFilterSet,
     ReviewedFilterSet,

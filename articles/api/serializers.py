@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from articles.models import Article, Author, Authorship, Section
-from caci.editorial import ReviewStatus
+from core.editorial import ReviewStatus
 
 
 class ArticleReferenceSerializer(serializers.ModelSerializer):

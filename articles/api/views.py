@@ -12,7 +12,7 @@ from articles.api.serializers import (
 from articles.models import Article, Author
 from articles.search import RANK
 from articles.services import article_create, article_update, author_create, author_update
-from caci.rest.viewsets import SLUG_PATTERN, DatasetViewSet
+from core.rest.viewsets import SLUG_PATTERN, DatasetViewSet
 
 
 class ArticleViewSet(DatasetViewSet):

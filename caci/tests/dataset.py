@@ -21,7 +21,7 @@ from actors.services import (
 )
 from articles.models import Section
 from articles.services import article_create, author_create
-from caci.editorial import ReviewStatus
+from core.editorial import ReviewStatus
 
 EXCERPTS = json.loads((Path(__file__).parent / "excerpts.json").read_text())
 PUBLISHED = ReviewStatus.PUBLISHED

@@ -12,7 +12,6 @@ from actors.models import (
     ActorKind,
     AgreementKind,
     IdentifierScheme,
-    ImportRun,
     Mention,
     TradeFlow,
 )
@@ -25,6 +24,7 @@ from actors.services import (
 )
 from articles.models import Section
 from articles.services import article_create, author_create
+from bundles.models import ImportRun
 
 LEDE = "Mongolia's diplomatic engagement with Central Asia marks a pivotal evolution."
 BODY = (

@@ -8,15 +8,15 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from actors.models import TradeFigure
-from caci.services import record_delete
 from caci.tests.fixtures import populate
+from core.services import record_delete
 
 pytestmark = pytest.mark.django_db
 
 DATASET_ADMINS = {
     model: model_admin
     for model, model_admin in admin.site._registry.items()
-    if model._meta.app_label in {"articles", "actors"}
+    if model._meta.app_label in {"articles", "actors", "bundles"}
 }
 # The most queries a list may cost, whatever its length: session, user, counts, the page,
 # one per prefetched relation, the filters' choices.
@@ -32,7 +32,7 @@ CHANGELIST_QUERY_BOUND = {
     "actors.agreementparty": 5,
     "actors.tradefigure": 7,
     "actors.citation": 5,
-    "actors.importrun": 7,
+    "bundles.importrun": 7,
 }
 EDITORIAL_PAGE_QUERY_BOUND = {"admin:needs_review": 7, "admin:deleted_records": 14}
 SEARCH_TERM = {
@@ -47,7 +47,7 @@ SEARCH_TERM = {
     "actors.agreementparty": "Country",
     "actors.tradefigure": "Country",
     "actors.citation": "Trade",
-    "actors.importrun": "bundle",
+    "bundles.importrun": "bundle",
 }
 
 
@@ -64,7 +64,7 @@ def superuser_client(client, admin_user):
 def test_every_dataset_model_is_in_the_admin():
     dataset_models = [
         model
-        for app in ("articles", "actors")
+        for app in ("articles", "actors", "bundles")
         for model in apps.get_app_config(app).get_models()
         if not model._meta.label.split(".")[1].startswith("Historical")
     ]

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from actors.services import agreement_update
-from caci.editorial import ReviewStatus
-from caci.services import records_publish
+from core.editorial import ReviewStatus
+from core.services import records_publish
 
 pytestmark = pytest.mark.django_db
 

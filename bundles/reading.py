@@ -19,7 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from actors.bundles.specs import NOT_IMPORTED, SPECS_BY_LABEL, ModelSpec
+from bundles.specs import NOT_IMPORTED, SPECS_BY_LABEL, ModelSpec
 
 # What every staging row starts with: its place in the bundle, its natural key as written,
 # whether its fields passed, the fingerprint of its text, and what the import will do with

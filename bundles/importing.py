@@ -39,8 +39,8 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import CheckConstraint, F, UniqueConstraint
 from django.utils import timezone
 
-from actors.bundles import parallel
-from actors.bundles.reading import (
+from bundles import parallel
+from bundles.reading import (
     KNOWN_ROW,
     ROW_HEAD,
     BundleSyntaxError,
@@ -48,14 +48,14 @@ from actors.bundles.reading import (
     iter_records,
     reader_for,
 )
-from actors.bundles.report import (
+from bundles.report import (
     DETAIL_LIMIT,
     BundleError,
     BundleInvalid,
     ImportReport,
     RecordChange,
 )
-from actors.bundles.specs import SPECS, SPECS_BY_LABEL, ModelSpec
+from bundles.specs import SPECS, SPECS_BY_LABEL, ModelSpec
 
 LOAD_BATCH = 5_000
 # A staging row's ordinal: its part of a file in the high bits, its index in the low ones.
@@ -1281,7 +1281,7 @@ def fixtures_import(
     ``workers``: how many processes read a large file on PostgreSQL (by default one per
     core, for files of 32 MB and more); given, it applies to files of any size.
     """
-    from actors.models import ImportRun
+    from bundles.models import ImportRun
 
     names = [str(path) for path in paths]
     report = ImportReport(files=names, dry_run=dry_run, overwrite=overwrite)

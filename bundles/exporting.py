@@ -11,7 +11,7 @@ from typing import IO
 
 from django.core import serializers
 
-from actors.bundles.specs import NOT_IMPORTED, SPECS, SPECS_BY_LABEL
+from bundles.specs import NOT_IMPORTED, SPECS, SPECS_BY_LABEL
 
 CHUNK = 2_000
 

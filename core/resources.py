@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from import_export import resources
 
-from caci.editorial import ReviewStatus
-from caci.history import history_context
-from caci.services import records_publish, records_send_back_to_review
+from core.editorial import ReviewStatus
+from core.history import history_context
+from core.services import records_publish, records_send_back_to_review
 
 
 class ServiceResource(resources.ModelResource):

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from caci.services import history_of, record_restore
+from core.services import history_of, record_restore
 
 REVIEW_ROWS_PER_MODEL = 200
 DELETED_ROWS_PER_MODEL = 100
@@ -56,12 +56,12 @@ class EditorialAdminSite(admin.AdminSite):
         ]
 
     def _reviewed_admins(self, request):
-        from caci.admin import ReviewedAdmin
+        from core.admin import ReviewedAdmin
 
         return self._admins_of_kind(request, ReviewedAdmin)
 
     def _curated_admins(self, request):
-        from caci.admin import CuratedAdmin
+        from core.admin import CuratedAdmin
 
         return self._admins_of_kind(request, CuratedAdmin)
 

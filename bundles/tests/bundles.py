@@ -11,11 +11,11 @@ from actors.models import (
     Agreement,
     AgreementParty,
     Citation,
-    ImportRun,
     Mention,
     TradeFigure,
 )
 from articles.models import Article, Author, Authorship
+from bundles.models import ImportRun
 
 AGREEMENT_ID = "11111111-1111-4111-8111-111111111111"
 FIGURE_ID = "22222222-2222-4222-8222-222222222222"

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from caci.editorial import ReviewedModel, ReviewStatus
-from caci.history import history_context
+from core.editorial import ReviewedModel, ReviewStatus
+from core.history import history_context
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 

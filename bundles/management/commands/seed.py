@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from actors.management.commands.import_fixtures import import_and_report
+from bundles.management.commands.import_fixtures import import_and_report
 
 
 def fixture_files(directory: Path | None = None) -> list[Path]:

@@ -16,8 +16,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
 
-from caci.editorial import ReviewStatus
-from caci.rest.permissions import can_see_unpublished
+from core.editorial import ReviewStatus
+from core.rest.permissions import can_see_unpublished
 
 
 class SyncDateTimeField(forms.DateTimeField):

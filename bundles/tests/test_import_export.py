@@ -5,13 +5,13 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from actors.bundles import fixtures_import
-from actors.bundles.exporting import fixtures_export
-from actors.bundles.synthetic import Sizes, write_bundle
 from actors.models import Agreement, Citation, TradeFigure
-from actors.tests.bundles import DATASET_MODELS, QUOTE, small_bundle, snapshot, write
 from articles.models import find_quote
-from caci.management.commands.seed import fixture_files
+from bundles.exporting import fixtures_export
+from bundles.importing import fixtures_import
+from bundles.synthetic import Sizes, write_bundle
+from bundles.tests.bundles import DATASET_MODELS, QUOTE, small_bundle, snapshot, write
+from bundles.management.commands.seed import fixture_files
 
 pytestmark = pytest.mark.django_db
 

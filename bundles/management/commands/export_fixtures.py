@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from actors.bundles.exporting import exportable_labels, fixtures_export
+from bundles.exporting import exportable_labels, fixtures_export
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from actors.bundles import BundleInvalid, fixtures_import
+from bundles.importing import fixtures_import
+from bundles.report import BundleInvalid
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from actors.bundles.synthetic import Sizes, write_bundle
+from bundles.synthetic import Sizes, write_bundle
 
 
 class Command(BaseCommand):

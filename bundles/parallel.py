@@ -24,7 +24,7 @@ from typing import BinaryIO
 from psycopg._copy_base import TextFormatter
 from psycopg.adapt import Transformer
 
-from actors.bundles.reading import BundleSyntaxError, iter_records
+from bundles.reading import BundleSyntaxError, iter_records
 
 # Files smaller than this are read by the importing process alone: forking would cost more.
 MIN_BYTES = 32 << 20

@@ -9,12 +9,12 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from caci.editorial import ReviewedModel, ReviewStatus
-from caci.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response
-from caci.rest.filters import StrictOrderingFilter
-from caci.rest.pagination import PageOrCursorPagination
-from caci.rest.permissions import can_see_unpublished
-from caci.services import record_delete, records_publish, records_send_back_to_review
+from core.editorial import ReviewedModel, ReviewStatus
+from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response
+from core.rest.filters import StrictOrderingFilter
+from core.rest.pagination import PageOrCursorPagination
+from core.rest.permissions import can_see_unpublished
+from core.services import record_delete, records_publish, records_send_back_to_review
 
 WRITE_METHODS = ("POST", "PUT", "PATCH")
 LIST_PARAMS = {"ordering", "page", "page_size", "cursor", "pagination", "format"}
@@ -71,7 +71,7 @@ class DatasetViewSet(viewsets.ModelViewSet):
     ordering: tuple[str, ...] = ()
     csv_columns = ()
     csv_filename = "records"
-    # Model field → API field, for the messages of the model rules (see caci.rest.errors).
+    # Model field → API field, for the messages of the model rules (see core.rest.errors).
     model_error_fields: dict[str, str] = {}
 
     # Requests ----------------------------------------------------------------------

@@ -16,8 +16,8 @@ from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from caci.editorial import ReviewStatus
-from caci.services import record_delete, records_publish, records_send_back_to_review
+from core.editorial import ReviewStatus
+from core.services import record_delete, records_publish, records_send_back_to_review
 
 RECORD_FIELDS = ("created_at", "updated_at", "import_digest")
 REVIEW_FIELDS = ("review_status", "review_note", "verified_by", "verified_at")
@@ -60,6 +60,24 @@ class CuratedAdmin(SimpleHistoryAdmin):
     """A curated record's admin: its history field by field, revert, recoverable deletes."""
 
     list_per_page = 50
+
+    # What other apps add ------------------------------------------------------------------
+
+    def contribute(self, *, inline=None, fieldset=None, position: int | None = None) -> None:
+        """Add another app's inline, or a read-only section, to this admin.
+
+        The app that owns a model keeps its admin; an app that knows more about the model
+        (the facts that cite an article) adds to it instead of replacing it. ``fieldset``
+        is a ``(title, options)`` pair whose fields are callables taking the record; it is
+        placed at ``position`` among the fieldsets (at the end by default).
+        """
+        if inline is not None:
+            self.inlines = [*self.inlines, inline]
+        if fieldset is not None:
+            fieldsets = list(self.fieldsets or ())
+            fieldsets.insert(len(fieldsets) if position is None else position, fieldset)
+            self.fieldsets = tuple(fieldsets)
+            self.readonly_fields = (*self.readonly_fields, *fieldset[1]["fields"])
 
     # Deleting so that a restore can bring it back -------------------------------------------
 
@@ -272,7 +290,7 @@ class ReviewedAdmin(ServiceAdmin):
 
 class SpreadsheetMixin(ImportExportMixin):
     """Export the changelist as filtered, and import the same formats, all or nothing
-    (the resources, ``caci/resources.py``, roll back a file with one bad row)."""
+    (the resources, ``core/resources.py``, roll back a file with one bad row)."""
 
     formats = [CSV, XLSX, JSON]
     import_formats = [CSV, XLSX, JSON]

@@ -11,20 +11,21 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from actors.bundles import BundleInvalid, fixtures_import
-from actors.bundles.importing import CollapsedText
 from actors.models import (
     Actor,
     ActorAlias,
     Agreement,
     AgreementParty,
     Citation,
-    ImportRun,
     Mention,
     TradeFigure,
 )
 from actors.services import trade_figure_update
-from actors.tests.bundles import (
+from articles.models import Article, Authorship, find_quote
+from bundles.importing import CollapsedText, fixtures_import
+from bundles.models import ImportRun
+from bundles.report import BundleInvalid
+from bundles.tests.bundles import (
     AGREEMENT_ID,
     FIGURE_ID,
     QUOTE,
@@ -33,7 +34,6 @@ from actors.tests.bundles import (
     snapshot,
     write,
 )
-from articles.models import Article, Authorship, find_quote
 
 pytestmark = pytest.mark.django_db
 
@@ -403,7 +403,7 @@ def test_dry_run_reports_and_writes_nothing(tmp_path, bundle_path):
 
 
 def test_import_queries_do_not_grow_with_the_bundle(tmp_path, django_assert_max_num_queries):
-    from actors.bundles.synthetic import Sizes, write_bundle
+    from bundles.synthetic import Sizes, write_bundle
 
     def bundle(scale, name):
         path = tmp_path / name
@@ -497,7 +497,7 @@ def test_a_unique_value_held_by_another_record_in_the_database(tmp_path, bundle_
 
 
 def test_records_split_across_read_chunks_parse_whole(tmp_path, monkeypatch):
-    from actors.bundles import reading
+    from bundles import reading
 
     text = json.dumps(small_bundle(), indent=1, ensure_ascii=False)
     expected = json.loads(text, parse_float=Decimal)
@@ -552,7 +552,7 @@ def test_a_bundle_that_is_not_utf8_is_an_error(tmp_path):
 def test_an_unchanged_record_is_known_by_its_text_and_not_read_again(
     tmp_path, bundle_path, monkeypatch
 ):
-    from actors.bundles.reading import RecordReader
+    from bundles.reading import RecordReader
 
     fixtures_import(paths=[bundle_path])
     assert all(
@@ -719,7 +719,7 @@ def test_citations_of_an_article_changed_by_an_earlier_import_are_read_again(tmp
 
 
 def test_a_bare_value_cut_by_a_chunk_is_read_whole(tmp_path, monkeypatch):
-    from actors.bundles import reading
+    from bundles import reading
 
     monkeypatch.setattr(reading, "CHUNK", 5)
     path = tmp_path / "numbers.json"

@@ -1,0 +1,1 @@
+"""The whole dataset in and out: fixture bundles imported, exported and generated."""
