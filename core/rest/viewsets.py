@@ -206,7 +206,9 @@ class DatasetViewSet(viewsets.ModelViewSet):
     def record_response(self, record, status_code: int) -> Response:
         record = self.queryset.get(pk=record.pk)
         data = self.serializer_class(record, context=self.get_serializer_context()).data
-        headers = {"Location": data["url"]} if status_code == status.HTTP_201_CREATED else {}
+        # The serializer's url is a DRF Hyperlink, a str subclass that WSGI servers refuse
+        # as a header value (wsgiref answers 500 after the record is written).
+        headers = {"Location": str(data["url"])} if status_code == status.HTTP_201_CREATED else {}
         return Response(data, status=status_code, headers=headers)
 
     def perform_destroy(self, instance):
