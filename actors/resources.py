@@ -6,8 +6,10 @@ Columns refer to other records by what an editor can read and type: an actor by 
 - actors: ``aliases`` is a ``;``-separated list ("U.S.; Washington");
 - agreements: ``parties`` is a ``;``-separated list of ``actor:role``
   ("russia:signatory; iran:signatory"; the role defaults to signatory);
-- agreements and trade figures: up to three citations, each an article slug and a
-  verbatim quote (``citation_1_article``, ``citation_1_quote``, ``citation_2_…``).
+- agreements and trade figures: their citations, each an article slug and a verbatim
+  quote in a pair of columns (``citation_1_article``, ``citation_1_quote``,
+  ``citation_2_…``). An export has as many pairs as its most cited record; an import reads
+  every pair the sheet has, so a fact may have any number of citations.
 
 A blank ``id`` adds a new agreement or trade figure; an ``id`` from an export updates it.
 """
@@ -17,7 +19,7 @@ import uuid
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch
 from import_export import fields, widgets
 
 from actors.models import (
@@ -49,7 +51,7 @@ from articles.models import Article
 from core.resources import ServiceResource, stored_related
 
 LIST_SEPARATOR = ";"
-SHEET_CITATIONS = 3
+CITATION_HEADER = re.compile(r"^citation_(?P<number>[1-9][0-9]*)_(?:article|quote)$")
 PARTIAL_DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?$")
 
 
@@ -132,11 +134,6 @@ def _citations_of(instance) -> list[tuple[Article, str]]:
         pairs = [(c.article, c.quote) for c in imported["citations"]]
     else:
         pairs = [(c.article, c.quote) for c in stored_related(instance, "citations")]
-    if len(pairs) > SHEET_CITATIONS:
-        raise ValueError(
-            f"{instance._meta.verbose_name.capitalize()} {instance.pk} has {len(pairs)} "
-            f"citations; a sheet holds {SHEET_CITATIONS}. Edit it in the admin."
-        )
     return sorted(pairs, key=lambda pair: (pair[0].slug, pair[0].locate(pair[1]) or (0, 0)))
 
 
@@ -151,33 +148,39 @@ def _citation_cell(number: int, part: str):
     return render
 
 
-def _citation_field(number: int, part: str) -> ComputedColumn:
-    return ComputedColumn(citation_column(number, part), _citation_cell(number, part))
+def citation_fields(count: int) -> dict[str, ComputedColumn]:
+    """The columns of ``count`` citations: citation_1_article, citation_1_quote, …"""
+    return {
+        citation_column(number, part): ComputedColumn(
+            citation_column(number, part), _citation_cell(number, part)
+        )
+        for number in range(1, count + 1)
+        for part in ("article", "quote")
+    }
 
 
-CITATION_COLUMNS = tuple(
-    citation_column(number, part)
-    for number in range(1, SHEET_CITATIONS + 1)
-    for part in ("article", "quote")
-)
+def citation_numbers(headers) -> list[int]:
+    """The citation numbers a sheet has columns for, in order."""
+    numbers = {
+        int(match["number"]) for match in map(CITATION_HEADER.match, headers or ()) if match
+    }
+    return sorted(numbers)
 
 
 def parse_citations(row) -> list[CitationInput] | None:
     """The row's citations, checked one by one and together. None when the sheet has no
     citation columns (the stored citations stay as they are)."""
-    if citation_column(1, "quote") not in row:
+    numbers = citation_numbers(row.keys())
+    if not numbers:
         return None
     articles = {
         article.slug: article
         for article in Article.objects.filter(
-            slug__in=[
-                str(row.get(citation_column(n, "article")) or "").strip()
-                for n in range(1, SHEET_CITATIONS + 1)
-            ]
+            slug__in=[str(row.get(citation_column(n, "article")) or "").strip() for n in numbers]
         )
     }
     citations, errors = [], {}
-    for number in range(1, SHEET_CITATIONS + 1):
+    for number in numbers:
         article_column = citation_column(number, "article")
         quote_column = citation_column(number, "quote")
         slug = str(row.get(article_column) or "").strip()
@@ -203,7 +206,7 @@ def parse_citations(row) -> list[CitationInput] | None:
         try:
             citations_check(citations)
         except ValidationError as error:
-            errors[citation_column(1, "quote")] = error.messages
+            errors[citation_column(numbers[0], "quote")] = error.messages
     if errors:
         raise ValidationError(errors)
     return citations
@@ -279,21 +282,34 @@ def parse_partial_date(value) -> tuple[date | None, str]:
 class FactResource(ServiceResource):
     """An agreement or a trade figure: a UUID id, citations in cells."""
 
+    # The citations' foreign key to the fact.
+    fact_name = ""
+
     # A blank id keeps the new record's own; an unknown one is refused (after_init_instance).
     id = FactIdField(
         attribute="id", column_name="id", widget=FactIdWidget(), saves_null_values=False
     )
-    citation_1_article = _citation_field(1, "article")
-    citation_1_quote = _citation_field(1, "quote")
-    citation_2_article = _citation_field(2, "article")
-    citation_2_quote = _citation_field(2, "quote")
-    citation_3_article = _citation_field(3, "article")
-    citation_3_quote = _citation_field(3, "quote")
+
+    def export(self, queryset=None, **kwargs):
+        # As many citation columns as the most cited record exported has (one at least,
+        # so that an empty sheet shows where citations go).
+        if queryset is None:
+            queryset = self.get_queryset()
+        most = (
+            Citation.objects.filter(**{f"{self.fact_name}__in": queryset.values("pk")})
+            .values(self.fact_name)
+            .annotate(count=Count("pk"))
+            .aggregate(most=Max("count"))["most"]
+        )
+        self.fields.update(citation_fields(max(most or 0, 1)))
+        return super().export(queryset=queryset, **kwargs)
 
     def before_import(self, dataset, **kwargs) -> None:
         # A sheet without an id column holds new records only.
         if "id" not in (dataset.headers or []):
             dataset.append_col([""] * len(dataset), header="id")
+        numbers = citation_numbers(dataset.headers)
+        self.fields.update(citation_fields(max(numbers, default=0)))
 
     def do_instance_save(self, instance, is_create) -> None:
         super().do_instance_save(instance, is_create)
@@ -334,10 +350,11 @@ class AgreementResource(FactResource):
             "review_status",
             "review_note",
             "parties",
-            *CITATION_COLUMNS,
         )
         import_id_fields = ("id",)
         name = "Agreements"
+
+    fact_name = "agreement"
 
     @staticmethod
     def parties_cell(agreement) -> str:
@@ -349,7 +366,9 @@ class AgreementResource(FactResource):
         return f"{LIST_SEPARATOR} ".join(f"{slug}:{role}" for slug, role in sorted(parties))
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.prefetch_related(
+        # The admin's list prefetches the parties its own way: a second Prefetch of the
+        # same relation is an error, so the sheet states its own from scratch.
+        return queryset.prefetch_related(None).prefetch_related(
             Prefetch("parties", queryset=AgreementParty.objects.select_related("actor")),
             Prefetch("citations", queryset=Citation.objects.select_related("article")),
         )
@@ -423,13 +442,19 @@ class TradeFigureResource(FactResource):
 
     class Meta:
         model = TradeFigure
-        fields = ("id", *TRADE_FIGURE_FIELDS, *CITATION_COLUMNS)
+        fields = ("id", *TRADE_FIGURE_FIELDS)
         import_id_fields = ("id",)
         name = "Trade figures"
 
+    fact_name = "trade_figure"
+
     def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("reporter", "partner").prefetch_related(
-            Prefetch("citations", queryset=Citation.objects.select_related("article"))
+        return (
+            queryset.select_related("reporter", "partner")
+            .prefetch_related(None)
+            .prefetch_related(
+                Prefetch("citations", queryset=Citation.objects.select_related("article"))
+            )
         )
 
     def parse_related(self, instance, row):

@@ -11,12 +11,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.editorial import ReviewStatus
+from core.resources import record_resource
 from core.services import record_delete, records_publish, records_send_back_to_review
 
 RECORD_FIELDS = ("created_at", "updated_at", "import_digest")
@@ -56,8 +57,21 @@ class RuleCheckedFormSet(BaseInlineFormSet):
             raise ValidationError(error.messages) from error
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
-    """A curated record's admin: its history field by field, revert, recoverable deletes."""
+class SheetExportMixin(ExportMixin):
+    """Export the changelist, as filtered, as CSV, XLSX or JSON: through the model's own
+    resource where it has one (``resource_classes``), one column per field otherwise."""
+
+    export_formats = [CSV, XLSX, JSON]
+    # Every column goes out: a sheet that is exported can be imported back as it is.
+    export_form_class = ExportForm
+
+    def get_resource_classes(self, request):
+        return list(self.resource_classes) or [record_resource(self.model)]
+
+
+class CuratedAdmin(SheetExportMixin, SimpleHistoryAdmin):
+    """A curated record's admin: its history field by field, revert, recoverable deletes,
+    its list exported as a spreadsheet."""
 
     list_per_page = 50
 
@@ -289,14 +303,10 @@ class ReviewedAdmin(ServiceAdmin):
 
 
 class SpreadsheetMixin(ImportExportMixin):
-    """Export the changelist as filtered, and import the same formats, all or nothing
-    (the resources, ``core/resources.py``, roll back a file with one bad row)."""
+    """Import the formats of the export, all or nothing (the resources,
+    ``core/resources.py``, roll back a file with one bad row)."""
 
-    formats = [CSV, XLSX, JSON]
     import_formats = [CSV, XLSX, JSON]
-    export_formats = [CSV, XLSX, JSON]
-    # Every column goes out: a sheet that is exported can be imported back as it is.
-    export_form_class = ExportForm
 
     def has_import_permission(self, request) -> bool:
         return self.has_add_permission(request) and self.has_change_permission(request)
