@@ -31,6 +31,8 @@ from actors.models import (
     PartyRole,
     TradeFigure,
     format_partial_date,
+    parse_partial_date,
+    with_partial_dates,
 )
 from actors.services import (
     ACTOR_FIELDS,
@@ -52,7 +54,6 @@ from core.resources import ServiceResource, stored_related
 
 LIST_SEPARATOR = ";"
 CITATION_HEADER = re.compile(r"^citation_(?P<number>[1-9][0-9]*)_(?:article|quote)$")
-PARTIAL_DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?$")
 
 
 def citation_column(number: int, part: str) -> str:
@@ -63,13 +64,13 @@ def split_list(cell) -> list[str]:
     return [item.strip() for item in str(cell or "").split(LIST_SEPARATOR) if item.strip()]
 
 
-def find_actor(reference: str) -> Actor | None:
-    """The actor a cell names: by slug, or by ISO code for a country."""
-    reference = reference.strip()
-    actor = Actor.objects.filter(slug=reference).first()
-    if actor is None and len(reference) == 2:
-        actor = Actor.objects.filter(iso_code=reference.upper()).first()
-    return actor
+def find_actor(reference) -> Actor:
+    """The actor a cell names (``Actor.objects.by_reference``); a cell's error is a
+    ValueError."""
+    try:
+        return Actor.objects.by_reference(str(reference))
+    except ValidationError as error:
+        raise ValueError(error.message) from None
 
 
 class ActorReferenceWidget(widgets.ForeignKeyWidget):
@@ -79,10 +80,7 @@ class ActorReferenceWidget(widgets.ForeignKeyWidget):
     def clean(self, value, row=None, **kwargs):
         if value is None or not str(value).strip():
             return None
-        actor = find_actor(str(value))
-        if actor is None:
-            raise ValueError(f"No actor has the slug or ISO code “{value}”.")
-        return actor
+        return find_actor(value)
 
 
 class FactIdWidget(widgets.Widget):
@@ -221,7 +219,8 @@ class ActorResource(ServiceResource):
 
     class Meta:
         model = Actor
-        fields = ("slug", "name", "kind", "iso_code", "description", "aliases")
+        # The slug first: it identifies the actor.
+        fields = ("slug", *ACTOR_FIELDS, "aliases")
         import_id_fields = ("slug",)
         name = "Actors"
 
@@ -252,31 +251,16 @@ class ActorResource(ServiceResource):
 # Agreements ---------------------------------------------------------------------------------
 
 
-def parse_partial_date(value) -> tuple[date | None, str]:
-    """A date known to the year, the month or the day: 2025, 2025-04 or 2025-04-17."""
+def partial_date_cell(value) -> tuple[date | None, str]:
+    """A partial date as a sheet holds it: text read by ``parse_partial_date``, or what a
+    spreadsheet application made of it (a date cell is a day, 2025.0 a year)."""
     if isinstance(value, datetime):
         return value.date(), DatePrecision.DAY
     if isinstance(value, date):
         return value, DatePrecision.DAY
-    text = str(value if value is not None else "").strip()
     if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    if not text:
-        return None, ""
-    match = PARTIAL_DATE.match(text)
-    try:
-        if match is None:
-            raise ValueError
-        year, month, day = (int(part) if part else None for part in match.groups())
-        if day is not None:
-            return date(year, month, day), DatePrecision.DAY
-        if month is not None:
-            return date(year, month, 1), DatePrecision.MONTH
-        return date(year, 1, 1), DatePrecision.YEAR
-    except ValueError:
-        raise ValidationError(
-            {"signed": f"“{text}” is not a date: write 2025, 2025-04 or 2025-04-17."}
-        ) from None
+        value = str(int(value))
+    return parse_partial_date(None if value is None else str(value))
 
 
 class FactResource(ServiceResource):
@@ -325,11 +309,14 @@ class FactResource(ServiceResource):
             )
 
 
+PARTIAL_SIGNED = Agreement.partial_dates["signed"]
+
+
 class AgreementResource(FactResource):
     signed = ComputedColumn(
         "signed",
         lambda agreement: (
-            format_partial_date(agreement.signed_on, agreement.signed_precision) or ""
+            format_partial_date(*(getattr(agreement, name) for name in PARTIAL_SIGNED)) or ""
         ),
     )
     parties = ComputedColumn(
@@ -339,18 +326,7 @@ class AgreementResource(FactResource):
 
     class Meta:
         model = Agreement
-        fields = (
-            "id",
-            "title",
-            "kind",
-            "status",
-            "signed",
-            "instrument_count",
-            "summary",
-            "review_status",
-            "review_note",
-            "parties",
-        )
+        fields = ("id", *with_partial_dates(Agreement, AGREEMENT_FIELDS), "parties")
         import_id_fields = ("id",)
         name = "Agreements"
 
@@ -375,11 +351,16 @@ class AgreementResource(FactResource):
 
     def parse_related(self, instance, row):
         related, errors = {}, {}
-        if "signed" in row:
+        for public, model_fields in Agreement.partial_dates.items():
+            if public not in row:
+                continue
             try:
-                instance.signed_on, instance.signed_precision = parse_partial_date(row["signed"])
+                values = partial_date_cell(row[public])
             except ValidationError as error:
-                errors = error.update_error_dict(errors)
+                errors.setdefault(public, []).extend(error.messages)
+            else:
+                for name, value in zip(model_fields, values, strict=True):
+                    setattr(instance, name, value)
         if "parties" in row:
             try:
                 related["parties"] = self.parse_parties(row["parties"])
@@ -402,15 +383,15 @@ class AgreementResource(FactResource):
         for item in split_list(cell):
             reference, _, role = (part.strip() for part in item.partition(":"))
             role = role or PartyRole.SIGNATORY
-            actor = find_actor(reference)
-            if actor is None:
-                problems.append(f"No actor has the slug or ISO code “{reference}”.")
-            elif role not in PartyRole.values:
+            if role not in PartyRole.values:
                 problems.append(
                     f"“{role}” is not a role; use one of {', '.join(PartyRole.values)}."
                 )
-            else:
-                parties.append(PartyInput(actor=actor, role=role))
+                continue
+            try:
+                parties.append(PartyInput(actor=find_actor(reference), role=role))
+            except ValueError as error:
+                problems.append(str(error))
         if problems:
             raise ValidationError({"parties": problems})
         parties_check(parties)

@@ -166,9 +166,11 @@ def test_csv_export_has_one_flat_row_per_figure_with_the_filters_applied(api, da
         "currency",
         "qualifier",
         "note",
+        "review_status",
+        "review_note",
         "citation_article_slugs",
         "citation_quotes",
-        "review_status",
+        "verified_at",
         "created_at",
         "updated_at",
     ]

@@ -1,16 +1,16 @@
 """The base every resource of the public API is built on."""
 
 from django.db import transaction
-from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param
 
 from core.editorial import ReviewedModel, ReviewStatus
-from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response
+from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response, record_columns
 from core.rest.filters import StrictOrderingFilter
 from core.rest.pagination import PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
@@ -58,8 +58,8 @@ class DatasetViewSet(viewsets.ModelViewSet):
     A subclass names its ``queryset`` (with what its serializer touches prefetched), its
     ``serializer_class`` (what is read) and ``write_serializer_class`` (what is written),
     its ``filterset_class``, ``ordering_fields`` (public name → column) and default
-    ``ordering``, its ``csv_columns``, and implements ``record_create``/``record_update``
-    by calling the services.
+    ``ordering``, the CSV columns of its lists of related records (``csv_lists``), and
+    implements ``record_create``/``record_update`` by calling the services.
     """
 
     parser_classes = [StrictJSONParser]
@@ -69,10 +69,10 @@ class DatasetViewSet(viewsets.ModelViewSet):
     write_serializer_class = None
     ordering_fields: dict[str, str] = {}
     ordering: tuple[str, ...] = ()
-    csv_columns = ()
+    # The CSV columns are the JSON record's, flattened (core.rest.csv.record_columns):
+    # a list of records is named here, column by column.
+    csv_lists: dict = {}
     csv_filename = "records"
-    # Model field → API field, for the messages of the model rules (see core.rest.errors).
-    model_error_fields: dict[str, str] = {}
 
     # Requests ----------------------------------------------------------------------
 
@@ -146,22 +146,31 @@ class DatasetViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         if self.wants_csv():
             queryset = self.filter_queryset(self.get_queryset())
-            return csv_response(
-                queryset.iterator(chunk_size=CHUNK_SIZE), self.csv_columns_all(), self.csv_filename
-            )
+            return self.csv_response(queryset.iterator(chunk_size=CHUNK_SIZE))
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         if self.wants_csv():
-            record = self.get_object()
-            return csv_response([record], self.csv_columns_all(), self.csv_filename)
+            return self.csv_response([self.get_object()])
         return super().retrieve(request, *args, **kwargs)
 
-    def csv_columns_all(self):
-        # The records' addresses share the list's: build it once, not once per row.
-        base = self.request.build_absolute_uri(reverse(f"{self.basename}-list"))
-        field = self.lookup_field
-        return (("url", lambda record: f"{base}{getattr(record, field)}/"), *self.csv_columns)
+    def csv_response(self, records):
+        serializer = self.serializer_class(context=self.get_serializer_context())
+        rows = (self.csv_record(serializer.to_representation(record)) for record in records)
+        return csv_response(rows, record_columns(serializer, self.csv_lists), self.csv_filename)
+
+    @staticmethod
+    def csv_record(record: dict) -> dict:
+        # DRF keeps ?format=csv in the addresses it builds: a record's address is its own.
+        if record.get("url"):
+            record["url"] = remove_query_param(record["url"], "format")
+        return record
+
+    @property
+    def model_error_fields(self) -> dict[str, str]:
+        """Model field → API field, for the messages of the model rules (see
+        core.rest.errors)."""
+        return self.write_serializer_class().model_field_names()
 
     # Writes ------------------------------------------------------------------------
 
