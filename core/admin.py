@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
@@ -159,6 +160,21 @@ class ServiceAdmin(CuratedAdmin):
 
     def inline_input(self, name: str, cleaned_data: dict[str, Any]) -> Any:
         raise NotImplementedError
+
+    def get_fieldsets(self, request, obj=None):
+        # A field the services write and the admin's layout does not place yet (a field
+        # just added to the model) goes at the end of the first section, not off the form.
+        fieldsets = [
+            (name, dict(options)) for name, options in super().get_fieldsets(request, obj)
+        ]
+        placed = set(flatten_fieldsets(fieldsets))
+        for date_fields in getattr(self.model, "partial_dates", {}).values():
+            placed.update(date_fields)  # Typed as one partial date (its public name).
+        missing = tuple(name for name in self.service_fields if name not in placed)
+        if missing and fieldsets:
+            first, options = fieldsets[0]
+            fieldsets[0] = (first, {**options, "fields": (*options["fields"], *missing)})
+        return fieldsets
 
     def service_data(self, form) -> dict[str, Any]:
         return {
