@@ -26,9 +26,14 @@ from articles.api.serializers import ArticleReferenceSerializer
 from articles.models import Article
 from core.rest.serializers import ModelWriteSerializer
 
-# What every record reads with, after its own fields.
+# What every record reads with, after its own fields (the review status and note come
+# with the services' fields, unless those leave them to the review workflow).
 RECORD_FIELDS = ["created_at", "updated_at"]
-REVIEWED_RECORD_FIELDS = ["verified_at", *RECORD_FIELDS]
+REVIEWED_RECORD_FIELDS = ["review_status", "review_note", "verified_at", *RECORD_FIELDS]
+
+
+def unique(names) -> list[str]:
+    return list(dict.fromkeys(names))
 
 
 def read_fields(model, names) -> list[str]:
@@ -129,14 +134,16 @@ class AgreementSerializer(serializers.HyperlinkedModelSerializer):
 
     class Meta:
         model = Agreement
-        fields = [
-            "url",
-            "id",
-            *read_fields(Agreement, AGREEMENT_FIELDS),
-            "parties",
-            "citations",
-            *REVIEWED_RECORD_FIELDS,
-        ]
+        fields = unique(
+            [
+                "url",
+                "id",
+                *read_fields(Agreement, AGREEMENT_FIELDS),
+                "parties",
+                "citations",
+                *REVIEWED_RECORD_FIELDS,
+            ]
+        )
         read_only_fields = fields
 
 
@@ -151,7 +158,7 @@ class TradeFigureSerializer(serializers.HyperlinkedModelSerializer):
 
     class Meta:
         model = TradeFigure
-        fields = ["url", "id", *TRADE_FIGURE_FIELDS, "citations", *REVIEWED_RECORD_FIELDS]
+        fields = unique(["url", "id", *TRADE_FIGURE_FIELDS, "citations", *REVIEWED_RECORD_FIELDS])
         read_only_fields = fields
 
 

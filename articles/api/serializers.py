@@ -68,15 +68,23 @@ class ArticleSerializer(PublicNamesMixin, serializers.HyperlinkedModelSerializer
 
     class Meta:
         model = Article
-        fields = [
-            "url",
-            *ARTICLE_FIELDS,
-            "authors",
-            "mentions",
-            "verified_at",
-            "created_at",
-            "updated_at",
-        ]
+        # The review status and note come with the services' fields, unless those leave
+        # them to the review workflow.
+        fields = list(
+            dict.fromkeys(
+                [
+                    "url",
+                    *ARTICLE_FIELDS,
+                    "authors",
+                    "mentions",
+                    "review_status",
+                    "review_note",
+                    "verified_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            )
+        )
         read_only_fields = fields
 
 
