@@ -1,13 +1,15 @@
 """The base every resource of the public API is built on."""
 
+from operator import itemgetter
+
 from django.db import transaction
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param
 
 from core.editorial import ReviewedModel, ReviewStatus
 from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response, record_columns
@@ -156,15 +158,16 @@ class DatasetViewSet(viewsets.ModelViewSet):
 
     def csv_response(self, records):
         serializer = self.serializer_class(context=self.get_serializer_context())
-        rows = (self.csv_record(serializer.to_representation(record)) for record in records)
-        return csv_response(rows, record_columns(serializer, self.csv_lists), self.csv_filename)
-
-    @staticmethod
-    def csv_record(record: dict) -> dict:
-        # DRF keeps ?format=csv in the addresses it builds: a record's address is its own.
-        if record.get("url"):
-            record["url"] = remove_query_param(record["url"], "format")
-        return record
+        # Every record's address shares the list's: build it once, not once per row.
+        del serializer.fields["url"]
+        base = self.request.build_absolute_uri(reverse(f"{self.basename}-list"))
+        lookup = self.lookup_field
+        rows = (
+            {"url": f"{base}{getattr(record, lookup)}/", **serializer.to_representation(record)}
+            for record in records
+        )
+        columns = [("url", itemgetter("url")), *record_columns(serializer, self.csv_lists)]
+        return csv_response(rows, columns, self.csv_filename)
 
     @property
     def model_error_fields(self) -> dict[str, str]:
