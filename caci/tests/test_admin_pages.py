@@ -14,9 +14,9 @@ from core.services import record_delete
 pytestmark = pytest.mark.django_db
 
 DATASET_ADMINS = {
-    model: model_admin
-    for model, model_admin in admin.site._registry.items()
-    if model._meta.app_label in {"articles", "actors", "bundles"}
+    model_admin.model: model_admin
+    for model_admin in admin.site.model_admins()
+    if model_admin.opts.app_label in {"articles", "actors", "bundles"}
 }
 # The most queries a list may cost, whatever its length: session, user, counts, the page,
 # one per prefetched relation, the filters' choices.
