@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from actors.models import Actor, Agreement, Citation, TradeFigure
-from caci.tests.admin_forms import form_data
-from caci.tests.fixtures import AGREEMENT_QUOTE, TRADE_QUOTE
+from articles.tests.factories import AGREEMENT_QUOTE, TRADE_QUOTE
+from caci.tests.helpers import form_data
 from core.editorial import ReviewStatus
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from articles.models import Article, Author, Section
 from articles.services import article_create, author_create
-from caci.tests.db import built_for_module
+from caci.tests.dataset import built_for_module
 from caci.tests.helpers import csv_rows, field_values
 from core.editorial import ReviewStatus
 

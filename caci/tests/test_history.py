@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from actors.models import Actor, ActorAlias, Agreement, AgreementParty, Citation, TradeFigure
 from actors.services import actor_update, agreement_update
-from caci.tests.admin_forms import form_data
+from caci.tests.helpers import form_data
 from core.history import history_context
 from core.services import history_of, record_delete, record_restore, tracked_models
 
