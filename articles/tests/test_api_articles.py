@@ -98,6 +98,10 @@ def test_an_article_reads_with_its_byline_in_order(api, library):
         ("search=convergence", ["convergence"]),
         ("ordering=title", ["has-the-west-lost-azerbaijan", "convergence", "potential-deal"]),
         ("ordering=-slug", ["potential-deal", "has-the-west-lost-azerbaijan", "convergence"]),
+        (
+            "ordering=-slug, title",
+            ["potential-deal", "has-the-west-lost-azerbaijan", "convergence"],
+        ),
     ],
 )
 def test_article_filters(api, library, query, expected):

@@ -113,6 +113,13 @@ class ReviewedFilterSet(DatasetFilterSet):
         return queryset.filter(review_status=value)
 
 
+class OrderingNameField(django_filters.fields.ChoiceField):
+    """One name of an ``ordering`` list; "title, -signed" reads as "title,-signed"."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip()
+
+
 class DatasetOrderingFilter(django_filters.OrderingFilter):
     """``ordering=name,-other`` over ``fields`` (a column, or a ``(column, public name)``
     pair), ``default`` when the request names none.
@@ -123,6 +130,8 @@ class DatasetOrderingFilter(django_filters.OrderingFilter):
     puts the most relevant first. Declared on a FilterSet as ``ordering`` and left out
     of its ``Meta.fields``, it comes after the other filters and sees what they annotate.
     """
+
+    field_class = OrderingNameField
 
     def __init__(self, *, fields, default: tuple[str, ...], relevance: str = "", **kwargs):
         self.default = tuple(default)

@@ -16,7 +16,7 @@ from core.rest.permissions import can_see_unpublished
 from core.services import record_delete, records_publish, records_send_back_to_review
 
 WRITE_METHODS = ("POST", "PUT", "PATCH")
-LIST_PARAMS = {"ordering", "page", "page_size", "cursor", "pagination", "format"}
+LIST_PARAMS = {"page", "page_size", "cursor", "pagination", "format"}
 DETAIL_PARAMS = {"format"}
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
