@@ -7,6 +7,7 @@
 
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -172,7 +173,7 @@ class EditorialAdminSite(admin.AdminSite):
 def _restore(request, site, app_label, model_name, object_id):
     try:
         model_admin = site.get_model_admin(apps.get_model(app_label, model_name))
-    except (LookupError, admin.sites.NotRegistered) as error:
+    except (LookupError, NotRegistered) as error:
         raise Http404 from error
     if not model_admin.has_add_permission(request):
         raise PermissionDenied

@@ -160,6 +160,15 @@ def test_a_viewer_cannot_restore(viewer_client, mongolia):
     assert not Actor.objects.filter(pk=pk).exists()
 
 
+@pytest.mark.parametrize(
+    ("app_label", "model_name"), [("actors", "nothing"), ("auth", "permission")]
+)
+def test_restoring_a_model_the_admin_does_not_show_is_a_404(editor_client, app_label, model_name):
+    url = reverse("admin:restore_record", args=[app_label, model_name, "1"])
+
+    assert editor_client.post(url).status_code == 404
+
+
 def test_history_tables_are_indexed_for_the_record_and_the_moment_only():
     """The history is read by record and by moment; any other index only slows each write."""
     with connection.cursor() as cursor:
