@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
+from django.contrib.auth import get_user_model
+
 from actors.models import ActorKind, AgreementKind, DatePrecision, Mention, TradeFlow
 from actors.services import (
     CitationInput,
@@ -19,8 +21,6 @@ from actors.services import (
     agreement_create,
     trade_figure_create,
 )
-from django.contrib.auth import get_user_model
-
 from articles.models import Section
 from articles.services import article_create, author_create
 from core.editorial import ReviewStatus

@@ -2,21 +2,6 @@
 
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import F
-
-# What vouches for a record published before the review recorded its verification: the
-# database cannot say who checked it, so it says so, and keeps the moment it last changed.
-EARLIER_PUBLICATION = "Published before verification was recorded"
-
-
-def name_earlier_verifications(apps, schema_editor):
-    for name in ('Agreement', 'TradeFigure'):
-        model = apps.get_model('actors', name)
-        published = model.objects.filter(review_status="published")
-        published.filter(verified_by__isnull=True, verified_via="").update(
-            verified_via=EARLIER_PUBLICATION
-        )
-        published.filter(verified_at__isnull=True).update(verified_at=F("updated_at"))
 
 
 class Migration(migrations.Migration):
@@ -46,14 +31,5 @@ class Migration(migrations.Migration):
             model_name='tradefigure',
             name='verified_via',
             field=models.CharField(blank=True, editable=False, help_text='What vouches for a published record that no editor of this database checked: the fixture import run that published it (“Import run #12 (02_actors.json)”), or “Published before verification was recorded”. Blank when an editor verified it.', max_length=300),
-        ),
-        migrations.RunPython(name_earlier_verifications, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('review_status', 'published'), _negated=True), models.Q(('verified_at__isnull', False), models.Q(('verified_by__isnull', False), models.Q(('verified_via', ''), _negated=True), _connector='OR')), _connector='OR'), name='agreement_published_is_verified', violation_error_message='A published record names who verified it and when: publish it through the review, which records them, rather than by setting its status.'),
-        ),
-        migrations.AddConstraint(
-            model_name='tradefigure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('review_status', 'published'), _negated=True), models.Q(('verified_at__isnull', False), models.Q(('verified_by__isnull', False), models.Q(('verified_via', ''), _negated=True), _connector='OR')), _connector='OR'), name='trade_figure_published_is_verified', violation_error_message='A published record names who verified it and when: publish it through the review, which records them, rather than by setting its status.'),
         ),
     ]
