@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from import_export.admin import ImportExportMixin
@@ -347,6 +347,16 @@ class ReviewedAdmin(ServiceAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ReviewRefused as refusal:
             self.message_user(request, f"Nothing was saved. {refusal}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A revert to a published version publishes it again: the review may refuse it,
+        # and then the revert is undone with it.
+        try:
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)
+        except ReviewRefused as refusal:
+            self.message_user(request, f"Nothing was reverted. {refusal}", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     def review_queue(self, request):
