@@ -292,3 +292,34 @@ def test_the_api_publishes_through_the_review(
     assert response.json()["review_status"] == "published"
     trade_figure.refresh_from_db()
     assert trade_figure.verified_by == verifier
+
+
+@pytest.mark.parametrize("second_editor_required", [True, False])
+def test_a_revert_to_a_published_version_publishes_it_through_the_review(
+    settings, client, editor, second_editor, agreement, second_editor_required
+):
+    settings.CACI_REVIEW_REQUIRES_SECOND_EDITOR = second_editor_required
+    records_publish(records=[agreement], user=second_editor)
+    published_version = agreement.history.first()
+    records_send_back_to_review(records=[agreement])
+    written_by(editor, agreement)
+    revert = reverse(
+        "admin:actors_agreement_simple_history", args=[agreement.pk, published_version.pk]
+    )
+    client.force_login(editor)
+
+    page = client.get(revert)
+    response = client.post(revert, form_data(page))
+
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    if second_editor_required:
+        # The revert writes a new version, the editor's: another editor must verify it.
+        assert agreement.summary == "Written by editor."
+        assert agreement.review_status == ReviewStatus.NEEDS_REVIEW
+        shown = [str(m) for m in get_messages(response.wsgi_request)]
+        assert shown[0].startswith("Nothing was reverted.")
+    else:
+        assert agreement.summary == ""
+        assert agreement.review_status == ReviewStatus.PUBLISHED
+        assert agreement.verified_by == editor
