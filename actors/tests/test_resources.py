@@ -224,9 +224,7 @@ def test_a_bad_agreement_row_names_its_field(
     assert Agreement.objects.count() == 0
 
 
-def test_an_import_that_changes_a_value_updates_and_keeps_the_rest(
-    editor, trade_figure, settings
-):
+def test_an_import_that_changes_a_value_updates_and_keeps_the_rest(editor, trade_figure, settings):
     # A team of one publishes what it writes (with a second editor required, see below).
     settings.CACI_REVIEW_REQUIRES_SECOND_EDITOR = False
     sheet = load(exported(TradeFigureResource))
