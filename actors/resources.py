@@ -326,7 +326,12 @@ class AgreementResource(FactResource):
 
     class Meta:
         model = Agreement
-        fields = ("id", *with_partial_dates(Agreement, AGREEMENT_FIELDS), "parties")
+        fields = (
+            "id",
+            *with_partial_dates(Agreement, AGREEMENT_FIELDS),
+            "review_status",
+            "parties",
+        )
         import_id_fields = ("id",)
         name = "Agreements"
 
@@ -423,7 +428,8 @@ class TradeFigureResource(FactResource):
 
     class Meta:
         model = TradeFigure
-        fields = ("id", *TRADE_FIGURE_FIELDS)
+        # The status is not the services' to set: the review applies it (ServiceResource).
+        fields = ("id", *TRADE_FIGURE_FIELDS, "review_status")
         import_id_fields = ("id",)
         name = "Trade figures"
 

@@ -251,7 +251,7 @@ class AgreementWriteSerializer(ModelWriteSerializer):
 
     class Meta:
         model = Agreement
-        fields = [*AGREEMENT_FIELDS, "parties", "citations"]
+        fields = [*AGREEMENT_FIELDS, "parties", "citations", "review_status"]
 
 
 class TradeFigureWriteSerializer(ModelWriteSerializer):
@@ -263,7 +263,7 @@ class TradeFigureWriteSerializer(ModelWriteSerializer):
 
     class Meta:
         model = TradeFigure
-        fields = [*TRADE_FIGURE_FIELDS, "citations"]
+        fields = [*TRADE_FIGURE_FIELDS, "citations", "review_status"]
 
 
 class ActorWriteSerializer(ModelWriteSerializer):

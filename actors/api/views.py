@@ -47,15 +47,6 @@ class ActorViewSet(DatasetViewSet):
     filterset_class = ActorListFilter
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
-    ordering_fields = {
-        "name": "name",
-        "slug": "slug",
-        "kind": "kind",
-        "iso_code": "iso_code",
-        "created_at": "created_at",
-        "updated_at": "updated_at",
-    }
-    ordering = ("name",)
     csv_filename = "actors"
     csv_lists = {
         "identifiers": {"identifiers": lambda identifier: "{scheme}:{value}".format(**identifier)}
@@ -78,13 +69,7 @@ class AgreementViewSet(DatasetViewSet):
     write_serializer_class = AgreementWriteSerializer
     filterset_class = AgreementFilter
     lookup_value_regex = UUID_PATTERN
-    ordering_fields = {
-        "signed": "signed_on",
-        "title": "title",
-        "created_at": "created_at",
-        "updated_at": "updated_at",
-    }
-    ordering = ("-signed", "title")
+    csv_filename = "agreements"
     csv_lists = {
         "parties": {
             "party_slugs": "actor.slug",
@@ -120,16 +105,6 @@ class TradeFigureViewSet(DatasetViewSet):
     write_serializer_class = TradeFigureWriteSerializer
     filterset_class = TradeFigureFilter
     lookup_value_regex = UUID_PATTERN
-    ordering_fields = {
-        "year": "year",
-        "value": "value",
-        "reporter": "reporter__name",
-        "partner": "partner__name",
-        "flow": "flow",
-        "created_at": "created_at",
-        "updated_at": "updated_at",
-    }
-    ordering = ("reporter", "partner", "year", "flow")
     csv_filename = "trade-figures"
     csv_lists = {"citations": CITATION_COLUMNS}
 

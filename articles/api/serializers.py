@@ -107,7 +107,7 @@ class ArticleWriteSerializer(ModelWriteSerializer):
 
     class Meta:
         model = Article
-        fields = [*ARTICLE_FIELDS, "authors"]
+        fields = [*ARTICLE_FIELDS, "authors", "review_status"]
         # The text is stored as the source gives it, white space included.
         extra_kwargs = {"lede": {"trim_whitespace": False}, "body": {"trim_whitespace": False}}
 

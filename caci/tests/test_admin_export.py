@@ -13,7 +13,9 @@ from django.urls import reverse
 from actors.models import Agreement, Citation
 from actors.resources import AgreementResource
 from actors.services import CitationInput
-from caci.tests.fixtures import BODY, LEDE, make_agreement, populate
+from actors.tests.factories import make_agreement
+from articles.tests.factories import BODY, LEDE
+from caci.tests.dataset import records_populate
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +55,8 @@ def superuser_client(client, admin_user):
 
 
 def cited_five_times():
-    """An agreement with five citations, next to populate's agreements with one."""
-    populate(2)
+    """An agreement with five citations, next to records_populate's agreements with one."""
+    records_populate(2)
     article = Citation.objects.filter(agreement__isnull=False).first().article
     assert all(quote in f"{LEDE}\n\n{BODY}" for quote in FIVE_QUOTES)
     parties = [party.actor for party in Agreement.objects.first().parties.all()]

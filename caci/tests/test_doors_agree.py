@@ -10,8 +10,9 @@ from django.urls import reverse
 from actors.models import Actor, ActorAlias, Agreement, TradeFigure
 from actors.resources import AgreementResource, TradeFigureResource
 from actors.services import actor_create
-from caci.tests.admin_forms import form_data
-from caci.tests.fixtures import AGREEMENT_QUOTE, TRADE_QUOTE, make_country
+from actors.tests.factories import make_country
+from articles.tests.factories import AGREEMENT_QUOTE, TRADE_QUOTE
+from caci.tests.helpers import form_data
 
 pytestmark = pytest.mark.django_db
 

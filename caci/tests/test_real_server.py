@@ -12,7 +12,7 @@ from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 
 from actors.models import TradeFigure
-from caci.tests.fixtures import TRADE_QUOTE
+from articles.tests.factories import TRADE_QUOTE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
