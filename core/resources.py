@@ -106,7 +106,9 @@ class ServiceResource(resources.ModelResource):
             if wanted_status == ReviewStatus.PUBLISHED:
                 records_publish(records=[saved], user=getattr(self, "importing_user", None))
             else:
-                records_send_back_to_review(records=[saved])
+                records_send_back_to_review(
+                    records=[saved], user=getattr(self, "importing_user", None)
+                )
         # The import goes on with its own object (its report, the admin's log): give it
         # the record's identity.
         instance.pk = saved.pk

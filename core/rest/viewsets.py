@@ -201,7 +201,7 @@ class DatasetViewSet(viewsets.ModelViewSet):
         if review_status == ReviewStatus.PUBLISHED:
             records_publish(records=[record], user=self.request.user)
         else:
-            records_send_back_to_review(records=[record])
+            records_send_back_to_review(records=[record], user=self.request.user)
 
     def record_response(self, record, status_code: int) -> Response:
         record = self.queryset.get(pk=record.pk)
@@ -213,4 +213,4 @@ class DatasetViewSet(viewsets.ModelViewSet):
         # PROTECT on the records that rest on this one raises ProtectedError: a 409.
         # Deleted as in the admin, so that the deleted-records page can restore it whole.
         with transaction.atomic():
-            record_delete(instance=instance)
+            record_delete(instance=instance, user=self.request.user)
