@@ -20,8 +20,13 @@ from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.editorial import ReviewStatus
-from core.history import aggregate_children, children_at
-from core.services import record_delete, records_publish, records_send_back_to_review
+from core.history import aggregate_children, aggregate_parents, children_at
+from core.services import (
+    aggregates_touch,
+    record_delete,
+    records_publish,
+    records_send_back_to_review,
+)
 
 RECORD_FIELDS = ("created_at", "updated_at", "import_digest")
 REVIEW_FIELDS = ("review_status", "review_note", "verified_by", "verified_at")
@@ -82,6 +87,16 @@ class CuratedAdmin(SimpleHistoryAdmin):
             fieldsets.insert(len(fieldsets) if position is None else position, fieldset)
             self.fieldsets = tuple(fieldsets)
             self.readonly_fields = (*self.readonly_fields, *fieldset[1]["fields"])
+
+    # A part edited on its own page is a change of its record ---------------------------------
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change) -> None:
+        stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
+        parents = aggregate_parents(stored) if stored is not None else []
+        super().save_model(request, obj, form, change)
+        parents += [p for p in aggregate_parents(obj) if p not in parents]
+        aggregates_touch(parents=parents)
 
     # Deleting so that a restore can bring it back -------------------------------------------
 

@@ -157,6 +157,21 @@ def aggregate_children(model: type[models.Model]) -> dict[str, tuple[str, ...]]:
     return _aggregates.get(model._meta.concrete_model, {})
 
 
+def aggregate_parents(instance: models.Model) -> list[models.Model]:
+    """The records ``instance`` is a part of (a citation's agreement), as stored now."""
+    parents = []
+    for model, relations in _aggregates.items():
+        for relation in relations:
+            remote = model._meta.get_field(relation).remote_field
+            if remote.model is not instance._meta.concrete_model:
+                continue
+            parent_id = getattr(instance, remote.attname)
+            parent = model._default_manager.filter(pk=parent_id).first() if parent_id else None
+            if parent is not None:
+                parents.append(parent)
+    return parents
+
+
 def children_snapshot(instance: models.Model) -> dict[str, list[dict]]:
     """The record's children as they stand in the database, as its history records them."""
     snapshot = {}

@@ -9,7 +9,12 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from core.editorial import ReviewedModel, ReviewStatus
-from core.history import aggregate_children, history_children_record, history_context
+from core.history import (
+    aggregate_children,
+    aggregate_parents,
+    history_children_record,
+    history_context,
+)
 from core.models import RemovalReason, Tombstone
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -63,6 +68,13 @@ def model_update(
                 public=was_public,
             )
     return instance, changed
+
+
+def aggregates_touch(*, parents: Iterable[models.Model]) -> None:
+    """Record a change made to a part on its own (a citation edited on its own page) as a
+    change of the records it is part of: their updated_at moves and their history shows it."""
+    for parent in parents:
+        model_update(instance=parent, data={}, fields=(), children_changed=True)
 
 
 # What a client mirroring the dataset must remove ----------------------------------------------
@@ -178,6 +190,7 @@ def record_delete(*, instance: models.Model, user=None) -> None:
     tombstone_write(
         instance=instance, reason=RemovalReason.DELETED, public=is_public(instance), user=user
     )
+    parents = aggregate_parents(instance)
     with history_context(
         reason="Deleted",
         moment=timezone.now(),
@@ -185,6 +198,7 @@ def record_delete(*, instance: models.Model, user=None) -> None:
         carried_reason=f"Deleted with {record_label(instance)}",
     ):
         instance.delete()
+    aggregates_touch(parents=parents)
 
 
 def _parents_first(records: list) -> list:

@@ -338,3 +338,28 @@ def test_a_revert_to_the_version_a_fixture_import_wrote_brings_back_its_parties(
     _revert(editor_client, "agreement", agreement, imported)
 
     assert sorted(agreement.parties.values_list("actor__slug", "role")) == parties
+
+
+def test_a_citation_edited_on_its_own_page_is_a_change_of_its_agreement(editor_client, agreement):
+    citation = agreement.citations.get()
+    before = Agreement.objects.get(pk=agreement.pk).updated_at
+    versions = agreement.history.count()
+    change = reverse("admin:actors_citation_change", args=[citation.pk])
+
+    response = editor_client.post(change, form_data(editor_client.get(change), quote=TRADE_QUOTE))
+
+    assert response.status_code == 302
+    assert Agreement.objects.get(pk=agreement.pk).updated_at > before
+    assert agreement.history.count() == versions + 1
+    assert agreement.history.first().history_children["citations"][0]["quote"] == TRADE_QUOTE
+
+
+def test_an_alias_deleted_on_its_own_page_is_a_change_of_its_actor(editor_client, mongolia):
+    alias = mongolia.aliases.get()
+    before = Actor.objects.get(pk=mongolia.pk).updated_at
+
+    editor_client.post(reverse("admin:actors_actoralias_delete", args=[alias.pk]), {"post": "yes"})
+
+    assert not mongolia.aliases.exists()
+    assert Actor.objects.get(pk=mongolia.pk).updated_at > before
+    assert mongolia.history.first().history_children["aliases"] == []

@@ -25,6 +25,7 @@ LIST_QUERIES = {
     "/api/v1/actors/": 4,  # count, page, aliases, identifiers
     "/api/v1/agreements/": 4,  # count, page, parties with actors, citations with articles
     "/api/v1/trade-figures/": 3,  # count, page with both sides, citations with articles
+    "/api/v1/tombstones/": 2,  # count, page with who removed each
 }
 
 
@@ -159,6 +160,7 @@ def test_the_api_root_lists_the_resources_and_the_docs(api, db):
         "actors": "http://testserver/api/v1/actors/",
         "agreements": "http://testserver/api/v1/agreements/",
         "trade-figures": "http://testserver/api/v1/trade-figures/",
+        "tombstones": "http://testserver/api/v1/tombstones/",
         "schema": "http://testserver/api/schema/",
         "docs": "http://testserver/api/docs/",
     }
