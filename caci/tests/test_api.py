@@ -25,7 +25,6 @@ LIST_QUERIES = {
     "/api/v1/actors/": 4,  # count, page, aliases, identifiers
     "/api/v1/agreements/": 4,  # count, page, parties with actors, citations with articles
     "/api/v1/trade-figures/": 3,  # count, page with both sides, citations with articles
-    "/api/v1/tombstones/": 2,  # count, page with who removed each
 }
 
 

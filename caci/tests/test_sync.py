@@ -267,6 +267,20 @@ def test_tombstones_are_filtered_by_moment_resource_and_reason(dataset, editor):
     assert client.get(TOMBSTONES, {"since": "2025-01-01"}).status_code == 400
 
 
+@pytest.mark.parametrize("size", [1, 3])
+def test_the_tombstones_list_costs_the_same_queries_whatever_its_length(
+    dataset, editor, django_assert_num_queries, size
+):
+    for figure in list(TradeFigure.objects.published()[:size]):
+        record_delete(instance=figure, user=editor)
+    client = client_for(None)
+
+    with django_assert_num_queries(2):  # count, page with who removed each
+        response = client.get(TOMBSTONES)
+
+    assert [t["reason"] for t in response.json()["results"]] == ["deleted"] * size
+
+
 def test_a_slug_change_leaves_a_tombstone_under_the_old_slug(dataset):
     actor_update(actor=fresh(dataset.actors.iran), data={"slug": "islamic-republic-of-iran"})
 
