@@ -26,7 +26,6 @@ from actors.models import (
     TradeFigure,
 )
 from articles.models import Article
-from core.editorial import ReviewStatus
 from core.history import history_children_record
 from core.services import model_update
 
@@ -39,7 +38,6 @@ AGREEMENT_FIELDS = (
     "signed_precision",
     "instrument_count",
     "summary",
-    "review_status",
     "review_note",
 )
 TRADE_FIGURE_FIELDS = (
@@ -52,7 +50,6 @@ TRADE_FIGURE_FIELDS = (
     "currency",
     "qualifier",
     "note",
-    "review_status",
     "review_note",
 )
 MIN_AGREEMENT_PARTIES = 2
@@ -257,7 +254,6 @@ def agreement_create(
     signed_precision: str = "",
     instrument_count: int | None = None,
     summary: str = "",
-    review_status: str = ReviewStatus.NEEDS_REVIEW,
     review_note: str = "",
 ) -> Agreement:
     agreement = Agreement(
@@ -268,7 +264,6 @@ def agreement_create(
         signed_precision=signed_precision,
         instrument_count=instrument_count,
         summary=summary,
-        review_status=review_status,
         review_note=review_note,
     )
     agreement.full_clean()
@@ -321,7 +316,6 @@ def trade_figure_create(
     currency: str = "USD",
     qualifier: str = Qualifier.EXACT,
     note: str = "",
-    review_status: str = ReviewStatus.NEEDS_REVIEW,
     review_note: str = "",
 ) -> TradeFigure:
     figure = TradeFigure(
@@ -334,7 +328,6 @@ def trade_figure_create(
         currency=currency,
         qualifier=qualifier,
         note=note,
-        review_status=review_status,
         review_note=review_note,
     )
     figure.full_clean()

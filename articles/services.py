@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from articles.models import Article, Author, Authorship, Section
-from core.editorial import ReviewStatus
 from core.history import history_children_record
 from core.services import model_update
 
@@ -26,7 +25,6 @@ ARTICLE_FIELDS = (
     "source_url",
     "pdf_url",
     "publisher_item_id",
-    "review_status",
     "review_note",
 )
 
@@ -74,7 +72,6 @@ def article_create(
     pdf_url: str = "",
     publisher_item_id: int | None = None,
     authors: Sequence[Author] = (),
-    review_status: str = ReviewStatus.NEEDS_REVIEW,
     review_note: str = "",
 ) -> Article:
     article = Article(
@@ -87,7 +84,6 @@ def article_create(
         source_url=source_url,
         pdf_url=pdf_url,
         publisher_item_id=publisher_item_id,
-        review_status=review_status,
         review_note=review_note,
     )
     article.full_clean()

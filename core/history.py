@@ -18,6 +18,7 @@ from django.db import models
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
+from simple_history.utils import get_history_manager_for_model
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,7 @@ def history_children_record(instance: models.Model) -> None:
     A record is saved before its children can point to it: its creation (or its restore)
     is recorded, then its children written, then this records them on that same version.
     """
-    history = getattr(type(instance), type(instance)._meta.simple_history_manager_attribute)
+    history = get_history_manager_for_model(instance)
     latest = history.filter(**{instance._meta.pk.attname: instance.pk}).order_by(
         "-history_date", "-history_id"
     )[:1]
@@ -233,7 +234,7 @@ def children_at(version) -> dict[str, list[dict]] | None:
     for relation, fields in relations.items():
         remote = model._meta.get_field(relation).remote_field
         child = remote.model
-        child_history = getattr(child, child._meta.simple_history_manager_attribute)
+        child_history = get_history_manager_for_model(child)
         child_pk = child._meta.pk.attname
         rows = child_history.filter(
             **{remote.attname: getattr(version, model._meta.pk.attname)},

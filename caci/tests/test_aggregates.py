@@ -21,10 +21,11 @@ from actors.services import (
     agreement_update,
     trade_figure_update,
 )
+from actors.tests.factories import make_country
 from articles.models import Article
 from articles.services import article_update, author_create
-from caci.tests.admin_forms import form_data
-from caci.tests.fixtures import AGREEMENT_QUOTE, TRADE_QUOTE, make_country
+from articles.tests.factories import AGREEMENT_QUOTE, TRADE_QUOTE
+from caci.tests.helpers import form_data
 from core.history import children_at
 from core.services import record_delete, record_restore
 

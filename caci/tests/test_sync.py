@@ -27,6 +27,7 @@ from actors.services import actor_update, trade_figure_create
 from core.editorial import ReviewStatus
 from core.models import RemovalReason, Tombstone
 from core.services import record_delete, record_restore, records_send_back_to_review
+from core.tests.factories import make_staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -104,12 +105,12 @@ class Mirror:
         self.since = started
 
 
-def test_a_mirror_kept_by_updated_since_and_tombstones_equals_the_dataset(
-    dataset, editor, django_user_model
-):
+def test_a_mirror_kept_by_updated_since_and_tombstones_equals_the_dataset(dataset, editor):
     public = Mirror(client_for(None), editor=False)
     private = Mirror(client_for(editor), editor=True)
     writer = client_for(editor)
+    # A second editor verifies what the first wrote.
+    verifier = client_for(make_staff_user("verifier", "Editors"))
     mirrors = (public, private)
     for mirror in mirrors:
         mirror.full_walk()
@@ -133,12 +134,15 @@ def test_a_mirror_kept_by_updated_since_and_tombstones_equals_the_dataset(
                     "quote": "culminating in the signing of a Comprehensive Strategic Partnership",
                 }
             ],
-            "review_status": "published",
         },
         format="json",
     )
     assert created.status_code == 201, created.content
     new_agreement = created.json()["id"]
+    published = verifier.patch(
+        f"{API}agreements/{new_agreement}/", {"review_status": "published"}, format="json"
+    )
+    assert published.status_code == 200, published.content
     draft_figure = trade_figure_create(
         reporter=dataset.actors.mongolia,
         partner=dataset.actors.china,
@@ -207,7 +211,7 @@ def test_a_mirror_kept_by_updated_since_and_tombstones_equals_the_dataset(
     # 5. Comebacks.
     record_restore(model=TradeFigure, pk=deleted_figure)
     assert (
-        writer.patch(
+        verifier.patch(
             f"{API}agreements/{shusha.pk}/", {"review_status": "published"}, format="json"
         ).status_code
         == 200

@@ -16,7 +16,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from core.models import RemovalReason, Tombstone
-from core.rest.filters import StrictOrderingFilter, SyncDateTimeFilter
+from core.rest.filters import DatasetOrderingFilter, SyncDateTimeFilter
 from core.rest.pagination import PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
 from core.rest.viewsets import DatasetViewSet
@@ -88,6 +88,7 @@ def tombstone_viewset(resources: Mapping[str, type[DatasetViewSet]]) -> type:
             help_text="Only the tombstones of this resource.",
         )
         reason = django_filters.ChoiceFilter(choices=RemovalReason.choices)
+        ordering = DatasetOrderingFilter(fields=("removed_at",), default=("removed_at",))
 
         class Meta:
             model = Tombstone
@@ -108,10 +109,8 @@ def tombstone_viewset(resources: Mapping[str, type[DatasetViewSet]]) -> type:
         serializer_class = TombstoneSerializer
         filterset_class = TombstoneFilter
         pagination_class = PageOrCursorPagination
-        filter_backends = [django_filters.rest_framework.DjangoFilterBackend, StrictOrderingFilter]
+        filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
         renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
-        ordering_fields = {"removed_at": "removed_at"}
-        ordering = ("removed_at",)
         resource_of = {label: name for name, label in model_of.items()}
 
         query_params_check = DatasetViewSet.query_params_check
