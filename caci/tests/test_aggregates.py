@@ -364,3 +364,24 @@ def test_an_alias_deleted_on_its_own_page_is_a_change_of_its_actor(editor_client
     assert not mongolia.aliases.exists()
     assert Actor.objects.get(pk=mongolia.pk).updated_at > before
     assert mongolia.history.first().history_children["aliases"] == []
+
+
+def test_an_editor_who_changed_only_the_citations_cannot_publish_the_record_alone(
+    agreement, article, editor
+):
+    from django.core.exceptions import ValidationError
+
+    from core.history import history_context
+    from core.services import records_publish
+    from core.tests.factories import make_staff_user
+
+    with history_context(reason="Edited", user=editor):
+        agreement_update(
+            agreement=agreement,
+            data={},
+            citations=[CitationInput(article=article, quote=TRADE_QUOTE)],
+        )
+
+    with pytest.raises(ValidationError, match="another editor must verify"):
+        records_publish(records=[agreement], user=editor)
+    assert records_publish(records=[agreement], user=make_staff_user("second", "Editors")) == 1
