@@ -15,7 +15,7 @@ from django.db import models
 
 from articles.models import Article
 from core.editorial import CuratedModel, ReviewedModel, ReviewStatus
-from core.history import RecordHistory
+from core.history import AggregateHistory, RecordHistory
 
 PLAUSIBLE_YEARS = (1900, 2100)
 ISO_CODE_TEXT = re.compile(r"^[A-Za-z]{2}$")
@@ -111,7 +111,7 @@ class Actor(CuratedModel):
     )
 
     objects = ActorQuerySet.as_manager()
-    history = RecordHistory()
+    history = AggregateHistory(children={"aliases": ("name",), "identifiers": ("scheme", "value")})
     upper_case_fields = ("iso_code",)
 
     class Meta:
@@ -430,7 +430,9 @@ class Agreement(ReviewedModel):
     )
 
     objects = AgreementQuerySet.as_manager()
-    history = RecordHistory()
+    history = AggregateHistory(
+        children={"parties": ("actor", "role"), "citations": ("article", "quote")}
+    )
     # Dates known to a day, a month or a year: the public name of each, as the API and
     # the sheets write it ("2025-04"), and the two columns it is stored in.
     partial_dates = {"signed": ("signed_on", "signed_precision")}
@@ -640,7 +642,7 @@ class TradeFigure(ReviewedModel):
     )
 
     objects = TradeFigureQuerySet.as_manager()
-    history = RecordHistory()
+    history = AggregateHistory(children={"citations": ("article", "quote")})
     upper_case_fields = ("currency",)
 
     class Meta:
