@@ -45,6 +45,7 @@ from core.admin import (
     REVIEW_FIELDS,
     CuratedAdmin,
     ReviewedAdmin,
+    ReviewForm,
     RuleCheckedFormSet,
     ServiceAdmin,
     SpreadsheetMixin,
@@ -194,7 +195,7 @@ class PartialDateFormField(forms.CharField):
             return True
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(ReviewForm):
     """The signing date is typed as one partial date and stored in its two columns."""
 
     signed = PartialDateFormField(

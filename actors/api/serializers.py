@@ -36,6 +36,11 @@ def unique(names) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def own(names) -> list[str]:
+    """A service's fields but those every reviewed record reads with."""
+    return [name for name in names if name not in REVIEWED_RECORD_FIELDS]
+
+
 def read_fields(model, names) -> list[str]:
     """``names`` (a service's fields) as a record reads: each partial date under its
     public name ("signed"), then its precision and the first and last day it stands for
@@ -138,7 +143,7 @@ class AgreementSerializer(serializers.HyperlinkedModelSerializer):
             [
                 "url",
                 "id",
-                *read_fields(Agreement, AGREEMENT_FIELDS),
+                *read_fields(Agreement, own(AGREEMENT_FIELDS)),
                 "parties",
                 "citations",
                 *REVIEWED_RECORD_FIELDS,
@@ -158,7 +163,9 @@ class TradeFigureSerializer(serializers.HyperlinkedModelSerializer):
 
     class Meta:
         model = TradeFigure
-        fields = unique(["url", "id", *TRADE_FIGURE_FIELDS, "citations", *REVIEWED_RECORD_FIELDS])
+        fields = unique(
+            ["url", "id", *own(TRADE_FIGURE_FIELDS), "citations", *REVIEWED_RECORD_FIELDS]
+        )
         read_only_fields = fields
 
 

@@ -14,7 +14,9 @@ from rest_framework.authtoken.models import Token
 from actors.models import TradeFigure
 from articles.tests.factories import TRADE_QUOTE
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The live server reads what the test writes, so it is committed; the database is put
+# back as it was afterwards for the tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def request(url: str, token: str, payload: dict | None = None):
