@@ -3,6 +3,7 @@ the citations that tie each fact to its article."""
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html, format_html_join
 
@@ -15,6 +16,8 @@ from actors.models import (
     Citation,
     Mention,
     TradeFigure,
+    format_partial_date,
+    parse_partial_date,
 )
 from actors.resources import ActorResource, AgreementResource, TradeFigureResource
 from actors.services import (
@@ -42,6 +45,7 @@ from core.admin import (
     REVIEW_FIELDS,
     CuratedAdmin,
     ReviewedAdmin,
+    ReviewForm,
     RuleCheckedFormSet,
     ServiceAdmin,
     SpreadsheetMixin,
@@ -174,6 +178,53 @@ class CitationsFormSet(RuleCheckedFormSet):
     to_input = staticmethod(_citation_input)
 
 
+class PartialDateFormField(forms.CharField):
+    """A date as far as it is known, typed as the API and the sheets take it: 2025-04-17,
+    2025-04 or 2025 (``parse_partial_date``)."""
+
+    def to_python(self, value):
+        return parse_partial_date(super().to_python(value))
+
+    def prepare_value(self, value):
+        return format_partial_date(*value) or "" if isinstance(value, tuple) else value
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            return self.to_python(initial) != self.to_python(data)
+        except ValidationError:
+            return True
+
+
+class AgreementForm(ReviewForm):
+    """The signing date is typed as one partial date and stored in its two columns."""
+
+    signed = PartialDateFormField(
+        required=False,
+        help_text="When it was signed, as far as the source says: 2025-04-17 (a day), "
+        "2025-04 (a month) or 2025 (a year). Blank when the source gives no date.",
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for public, model_fields in Agreement.partial_dates.items():
+            stored = tuple(getattr(self.instance, name) for name in model_fields)
+            self.initial.setdefault(public, format_partial_date(*stored) or "")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for public, model_fields in Agreement.partial_dates.items():
+            if public not in cleaned_data:
+                continue
+            for name, value in zip(model_fields, cleaned_data[public], strict=True):
+                cleaned_data[name] = value
+                setattr(self.instance, name, value)
+        return cleaned_data
+
+
 class AgreementPartyInline(admin.TabularInline):
     model = AgreementParty
     formset = PartiesFormSet
@@ -231,11 +282,12 @@ class AgreementAdmin(SpreadsheetMixin, ReviewedAdmin):
     inlines = [AgreementPartyInline, AgreementCitationInline]
     fieldsets = (
         (None, {"fields": ("title", "kind", "status", "summary", "instrument_count")}),
-        ("Signing date", {"fields": ("signed_on", "signed_precision", "signed_on_latest")}),
+        ("Signing date", {"fields": ("signed", "signed_on", "signed_on_latest")}),
         ("Review", {"fields": REVIEW_FIELDS}),
         ("Record", {"classes": ("collapse",), "fields": ("id", *RECORD_FIELDS)}),
     )
-    readonly_fields = ("id", "signed_on_latest")
+    form = AgreementForm
+    readonly_fields = ("id", "signed_on", "signed_on_latest")
     resource_classes = [AgreementResource]
     service_fields = AGREEMENT_FIELDS
     service_inlines = {AgreementParty: "parties", Citation: "citations"}

@@ -5,6 +5,7 @@ from: a fact without a source is not in the dataset.
 """
 
 import calendar
+import re
 import uuid
 from datetime import date
 
@@ -17,6 +18,9 @@ from core.editorial import CuratedModel, ReviewedModel, ReviewStatus
 from core.history import AggregateHistory, RecordHistory
 
 PLAUSIBLE_YEARS = (1900, 2100)
+ISO_CODE_TEXT = re.compile(r"^[A-Za-z]{2}$")
+# How many actors sharing a name a refusal lists.
+MAX_NAMESAKES = 10
 
 
 class ActorKind(models.TextChoices):
@@ -34,6 +38,39 @@ class ActorQuerySet(models.QuerySet):
 
     def with_relations(self) -> "ActorQuerySet":
         return self.prefetch_related("aliases", "identifiers")
+
+    def by_reference(self, reference: str) -> "Actor":
+        """The actor a person names: by its slug, by its ISO 3166-1 alpha-2 code (a
+        country, any case), or by its name or one of its aliases (any case).
+
+        A slug wins over another actor's code ("ge"), and a code over a name. A name or
+        alias that several actors share is refused rather than guessed. Raises
+        ``ValidationError`` with a message that names the reference.
+        """
+        text = reference.strip() if isinstance(reference, str) else ""
+        if not text:
+            raise ValidationError("Name the actor: its slug, ISO code, name or alias.")
+        condition = (
+            models.Q(slug=text)
+            | models.Q(name__iexact=text)
+            | models.Q(pk__in=ActorAlias.objects.filter(name__iexact=text).values("actor_id"))
+        )
+        if ISO_CODE_TEXT.match(text):
+            condition |= models.Q(iso_code=text.upper())
+        found = list(self.filter(condition)[:MAX_NAMESAKES])
+        for rank in (
+            lambda actor: actor.slug == text,
+            lambda actor: actor.iso_code is not None and actor.iso_code == text.upper(),
+        ):
+            matches = [actor for actor in found if rank(actor)]
+            if matches:
+                return matches[0]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValidationError(f"No actor has the slug, ISO code, name or alias “{text}”.")
+        slugs = ", ".join(sorted(actor.slug for actor in found))
+        raise ValidationError(f"“{text}” names several actors ({slugs}): give the slug.")
 
     def matching_name(self, text: str) -> "ActorQuerySet":
         """Actors whose name or one of whose aliases contains ``text``, ignoring case."""
@@ -75,6 +112,7 @@ class Actor(CuratedModel):
 
     objects = ActorQuerySet.as_manager()
     history = AggregateHistory(children={"aliases": ("name",), "identifiers": ("scheme", "value")})
+    upper_case_fields = ("iso_code",)
 
     class Meta:
         ordering = ["name"]
@@ -103,11 +141,6 @@ class Actor(CuratedModel):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
-
-    def clean_fields(self, exclude=None) -> None:
-        # Codes are compared and constrained in upper case; accept what editors type.
-        self.iso_code = self.iso_code.strip().upper() or None if self.iso_code else None
-        super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
         if self.kind == ActorKind.COUNTRY and not self.iso_code:
@@ -277,6 +310,49 @@ def date_bounds(value: date, precision: str) -> tuple[date, date]:
     return date(value.year, 1, 1), date(value.year, 12, 31)
 
 
+# Months and days take two digits, as in ISO 8601 and as the dataset writes them: "2025-4"
+# is refused with the forms that are accepted, rather than read one way here and refused
+# there.
+PARTIAL_DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+PARTIAL_DATE = re.compile(r"^(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?$")
+
+
+def parse_partial_date(text: str | None) -> tuple[date | None, str]:
+    """A date as far as it is known, "2025-04-17" (a day), "2025-04" (a month) or "2025"
+    (a year), as the first day it stands for and its precision; ``(None, "")`` for none.
+
+    Every door (the API, the admin, spreadsheets) reads dates with this one function.
+    Raises ``ValidationError`` saying which forms are accepted.
+    """
+    text = text.strip() if isinstance(text, str) else text
+    if text is None or text == "":
+        return None, ""
+    match = PARTIAL_DATE.match(text) if isinstance(text, str) else None
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day = (int(part) if part else None for part in match.groups())
+        if day is not None:
+            return date(year, month, day), DatePrecision.DAY
+        if month is not None:
+            return date(year, month, 1), DatePrecision.MONTH
+        return date(year, 1, 1), DatePrecision.YEAR
+    except ValueError:
+        raise ValidationError(
+            f"“{text}” is not a date as far as it is known: write 2025-04-17 (a day), "
+            "2025-04 (a month) or 2025 (a year)."
+        ) from None
+
+
+def with_partial_dates(model, names) -> list[str]:
+    """``names`` (a service's fields) with each of the model's partial dates under its
+    public name ("signed") instead of its two columns."""
+    public = {}
+    for public_name, model_fields in getattr(model, "partial_dates", {}).items():
+        public.update(dict.fromkeys(model_fields, public_name))
+    return list(dict.fromkeys(public.get(name, name) for name in names))
+
+
 def format_partial_date(value: date | None, precision: str) -> str | None:
     """ISO 8601 at the precision known: 2025-04-17, 2025-04 or 2025."""
     if value is None or not precision:
@@ -357,6 +433,9 @@ class Agreement(ReviewedModel):
     history = AggregateHistory(
         children={"parties": ("actor", "role"), "citations": ("article", "quote")}
     )
+    # Dates known to a day, a month or a year: the public name of each, as the API and
+    # the sheets write it ("2025-04"), and the two columns it is stored in.
+    partial_dates = {"signed": ("signed_on", "signed_precision")}
 
     class Meta:
         ordering = ["-signed_on", "title"]
@@ -564,6 +643,7 @@ class TradeFigure(ReviewedModel):
 
     objects = TradeFigureQuerySet.as_manager()
     history = AggregateHistory(children={"citations": ("article", "quote")})
+    upper_case_fields = ("currency",)
 
     class Meta:
         ordering = ["reporter__name", "partner__name", "year", "flow"]
@@ -611,11 +691,6 @@ class TradeFigure(ReviewedModel):
             f"with {self.partner}, {year}: {self.get_qualifier_display().split(' (')[0]} "
             f"{self.value} {self.currency}"
         )
-
-    def clean_fields(self, exclude=None) -> None:
-        if self.currency:
-            self.currency = self.currency.strip().upper()
-        super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
         super().clean()

@@ -6,8 +6,10 @@ Columns refer to other records by what an editor can read and type: an actor by 
 - actors: ``aliases`` is a ``;``-separated list ("U.S.; Washington");
 - agreements: ``parties`` is a ``;``-separated list of ``actor:role``
   ("russia:signatory; iran:signatory"; the role defaults to signatory);
-- agreements and trade figures: up to three citations, each an article slug and a
-  verbatim quote (``citation_1_article``, ``citation_1_quote``, ``citation_2_…``).
+- agreements and trade figures: their citations, each an article slug and a verbatim
+  quote in a pair of columns (``citation_1_article``, ``citation_1_quote``,
+  ``citation_2_…``). An export has as many pairs as its most cited record; an import reads
+  every pair the sheet has, so a fact may have any number of citations.
 
 A blank ``id`` adds a new agreement or trade figure; an ``id`` from an export updates it.
 """
@@ -17,7 +19,7 @@ import uuid
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch
 from import_export import fields, widgets
 
 from actors.models import (
@@ -29,6 +31,8 @@ from actors.models import (
     PartyRole,
     TradeFigure,
     format_partial_date,
+    parse_partial_date,
+    with_partial_dates,
 )
 from actors.services import (
     ACTOR_FIELDS,
@@ -49,8 +53,7 @@ from articles.models import Article
 from core.resources import ServiceResource, stored_related
 
 LIST_SEPARATOR = ";"
-SHEET_CITATIONS = 3
-PARTIAL_DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?$")
+CITATION_HEADER = re.compile(r"^citation_(?P<number>[1-9][0-9]*)_(?:article|quote)$")
 
 
 def citation_column(number: int, part: str) -> str:
@@ -61,13 +64,13 @@ def split_list(cell) -> list[str]:
     return [item.strip() for item in str(cell or "").split(LIST_SEPARATOR) if item.strip()]
 
 
-def find_actor(reference: str) -> Actor | None:
-    """The actor a cell names: by slug, or by ISO code for a country."""
-    reference = reference.strip()
-    actor = Actor.objects.filter(slug=reference).first()
-    if actor is None and len(reference) == 2:
-        actor = Actor.objects.filter(iso_code=reference.upper()).first()
-    return actor
+def find_actor(reference) -> Actor:
+    """The actor a cell names (``Actor.objects.by_reference``); a cell's error is a
+    ValueError."""
+    try:
+        return Actor.objects.by_reference(str(reference))
+    except ValidationError as error:
+        raise ValueError(error.message) from None
 
 
 class ActorReferenceWidget(widgets.ForeignKeyWidget):
@@ -77,10 +80,7 @@ class ActorReferenceWidget(widgets.ForeignKeyWidget):
     def clean(self, value, row=None, **kwargs):
         if value is None or not str(value).strip():
             return None
-        actor = find_actor(str(value))
-        if actor is None:
-            raise ValueError(f"No actor has the slug or ISO code “{value}”.")
-        return actor
+        return find_actor(value)
 
 
 class FactIdWidget(widgets.Widget):
@@ -132,11 +132,6 @@ def _citations_of(instance) -> list[tuple[Article, str]]:
         pairs = [(c.article, c.quote) for c in imported["citations"]]
     else:
         pairs = [(c.article, c.quote) for c in stored_related(instance, "citations")]
-    if len(pairs) > SHEET_CITATIONS:
-        raise ValueError(
-            f"{instance._meta.verbose_name.capitalize()} {instance.pk} has {len(pairs)} "
-            f"citations; a sheet holds {SHEET_CITATIONS}. Edit it in the admin."
-        )
     return sorted(pairs, key=lambda pair: (pair[0].slug, pair[0].locate(pair[1]) or (0, 0)))
 
 
@@ -151,33 +146,39 @@ def _citation_cell(number: int, part: str):
     return render
 
 
-def _citation_field(number: int, part: str) -> ComputedColumn:
-    return ComputedColumn(citation_column(number, part), _citation_cell(number, part))
+def citation_fields(count: int) -> dict[str, ComputedColumn]:
+    """The columns of ``count`` citations: citation_1_article, citation_1_quote, …"""
+    return {
+        citation_column(number, part): ComputedColumn(
+            citation_column(number, part), _citation_cell(number, part)
+        )
+        for number in range(1, count + 1)
+        for part in ("article", "quote")
+    }
 
 
-CITATION_COLUMNS = tuple(
-    citation_column(number, part)
-    for number in range(1, SHEET_CITATIONS + 1)
-    for part in ("article", "quote")
-)
+def citation_numbers(headers) -> list[int]:
+    """The citation numbers a sheet has columns for, in order."""
+    numbers = {
+        int(match["number"]) for match in map(CITATION_HEADER.match, headers or ()) if match
+    }
+    return sorted(numbers)
 
 
 def parse_citations(row) -> list[CitationInput] | None:
     """The row's citations, checked one by one and together. None when the sheet has no
     citation columns (the stored citations stay as they are)."""
-    if citation_column(1, "quote") not in row:
+    numbers = citation_numbers(row.keys())
+    if not numbers:
         return None
     articles = {
         article.slug: article
         for article in Article.objects.filter(
-            slug__in=[
-                str(row.get(citation_column(n, "article")) or "").strip()
-                for n in range(1, SHEET_CITATIONS + 1)
-            ]
+            slug__in=[str(row.get(citation_column(n, "article")) or "").strip() for n in numbers]
         )
     }
     citations, errors = [], {}
-    for number in range(1, SHEET_CITATIONS + 1):
+    for number in numbers:
         article_column = citation_column(number, "article")
         quote_column = citation_column(number, "quote")
         slug = str(row.get(article_column) or "").strip()
@@ -203,7 +204,7 @@ def parse_citations(row) -> list[CitationInput] | None:
         try:
             citations_check(citations)
         except ValidationError as error:
-            errors[citation_column(1, "quote")] = error.messages
+            errors[citation_column(numbers[0], "quote")] = error.messages
     if errors:
         raise ValidationError(errors)
     return citations
@@ -218,7 +219,8 @@ class ActorResource(ServiceResource):
 
     class Meta:
         model = Actor
-        fields = ("slug", "name", "kind", "iso_code", "description", "aliases")
+        # The slug first: it identifies the actor.
+        fields = ("slug", *ACTOR_FIELDS, "aliases")
         import_id_fields = ("slug",)
         name = "Actors"
 
@@ -249,51 +251,49 @@ class ActorResource(ServiceResource):
 # Agreements ---------------------------------------------------------------------------------
 
 
-def parse_partial_date(value) -> tuple[date | None, str]:
-    """A date known to the year, the month or the day: 2025, 2025-04 or 2025-04-17."""
+def partial_date_cell(value) -> tuple[date | None, str]:
+    """A partial date as a sheet holds it: text read by ``parse_partial_date``, or what a
+    spreadsheet application made of it (a date cell is a day, 2025.0 a year)."""
     if isinstance(value, datetime):
         return value.date(), DatePrecision.DAY
     if isinstance(value, date):
         return value, DatePrecision.DAY
-    text = str(value if value is not None else "").strip()
     if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    if not text:
-        return None, ""
-    match = PARTIAL_DATE.match(text)
-    try:
-        if match is None:
-            raise ValueError
-        year, month, day = (int(part) if part else None for part in match.groups())
-        if day is not None:
-            return date(year, month, day), DatePrecision.DAY
-        if month is not None:
-            return date(year, month, 1), DatePrecision.MONTH
-        return date(year, 1, 1), DatePrecision.YEAR
-    except ValueError:
-        raise ValidationError(
-            {"signed": f"“{text}” is not a date: write 2025, 2025-04 or 2025-04-17."}
-        ) from None
+        value = str(int(value))
+    return parse_partial_date(None if value is None else str(value))
 
 
 class FactResource(ServiceResource):
     """An agreement or a trade figure: a UUID id, citations in cells."""
 
+    # The citations' foreign key to the fact.
+    fact_name = ""
+
     # A blank id keeps the new record's own; an unknown one is refused (after_init_instance).
     id = FactIdField(
         attribute="id", column_name="id", widget=FactIdWidget(), saves_null_values=False
     )
-    citation_1_article = _citation_field(1, "article")
-    citation_1_quote = _citation_field(1, "quote")
-    citation_2_article = _citation_field(2, "article")
-    citation_2_quote = _citation_field(2, "quote")
-    citation_3_article = _citation_field(3, "article")
-    citation_3_quote = _citation_field(3, "quote")
+
+    def export(self, queryset=None, **kwargs):
+        # As many citation columns as the most cited record exported has (one at least,
+        # so that an empty sheet shows where citations go).
+        if queryset is None:
+            queryset = self.get_queryset()
+        most = (
+            Citation.objects.filter(**{f"{self.fact_name}__in": queryset.values("pk")})
+            .values(self.fact_name)
+            .annotate(count=Count("pk"))
+            .aggregate(most=Max("count"))["most"]
+        )
+        self.fields.update(citation_fields(max(most or 0, 1)))
+        return super().export(queryset=queryset, **kwargs)
 
     def before_import(self, dataset, **kwargs) -> None:
         # A sheet without an id column holds new records only.
         if "id" not in (dataset.headers or []):
             dataset.append_col([""] * len(dataset), header="id")
+        numbers = citation_numbers(dataset.headers)
+        self.fields.update(citation_fields(max(numbers, default=0)))
 
     def do_instance_save(self, instance, is_create) -> None:
         super().do_instance_save(instance, is_create)
@@ -309,11 +309,14 @@ class FactResource(ServiceResource):
             )
 
 
+PARTIAL_SIGNED = Agreement.partial_dates["signed"]
+
+
 class AgreementResource(FactResource):
     signed = ComputedColumn(
         "signed",
         lambda agreement: (
-            format_partial_date(agreement.signed_on, agreement.signed_precision) or ""
+            format_partial_date(*(getattr(agreement, name) for name in PARTIAL_SIGNED)) or ""
         ),
     )
     parties = ComputedColumn(
@@ -325,19 +328,14 @@ class AgreementResource(FactResource):
         model = Agreement
         fields = (
             "id",
-            "title",
-            "kind",
-            "status",
-            "signed",
-            "instrument_count",
-            "summary",
+            *with_partial_dates(Agreement, AGREEMENT_FIELDS),
             "review_status",
-            "review_note",
             "parties",
-            *CITATION_COLUMNS,
         )
         import_id_fields = ("id",)
         name = "Agreements"
+
+    fact_name = "agreement"
 
     @staticmethod
     def parties_cell(agreement) -> str:
@@ -349,18 +347,25 @@ class AgreementResource(FactResource):
         return f"{LIST_SEPARATOR} ".join(f"{slug}:{role}" for slug, role in sorted(parties))
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.prefetch_related(
+        # The admin's list prefetches the parties its own way: a second Prefetch of the
+        # same relation is an error, so the sheet states its own from scratch.
+        return queryset.prefetch_related(None).prefetch_related(
             Prefetch("parties", queryset=AgreementParty.objects.select_related("actor")),
             Prefetch("citations", queryset=Citation.objects.select_related("article")),
         )
 
     def parse_related(self, instance, row):
         related, errors = {}, {}
-        if "signed" in row:
+        for public, model_fields in Agreement.partial_dates.items():
+            if public not in row:
+                continue
             try:
-                instance.signed_on, instance.signed_precision = parse_partial_date(row["signed"])
+                values = partial_date_cell(row[public])
             except ValidationError as error:
-                errors = error.update_error_dict(errors)
+                errors.setdefault(public, []).extend(error.messages)
+            else:
+                for name, value in zip(model_fields, values, strict=True):
+                    setattr(instance, name, value)
         if "parties" in row:
             try:
                 related["parties"] = self.parse_parties(row["parties"])
@@ -383,15 +388,15 @@ class AgreementResource(FactResource):
         for item in split_list(cell):
             reference, _, role = (part.strip() for part in item.partition(":"))
             role = role or PartyRole.SIGNATORY
-            actor = find_actor(reference)
-            if actor is None:
-                problems.append(f"No actor has the slug or ISO code “{reference}”.")
-            elif role not in PartyRole.values:
+            if role not in PartyRole.values:
                 problems.append(
                     f"“{role}” is not a role; use one of {', '.join(PartyRole.values)}."
                 )
-            else:
-                parties.append(PartyInput(actor=actor, role=role))
+                continue
+            try:
+                parties.append(PartyInput(actor=find_actor(reference), role=role))
+            except ValueError as error:
+                problems.append(str(error))
         if problems:
             raise ValidationError({"parties": problems})
         parties_check(parties)
@@ -424,13 +429,19 @@ class TradeFigureResource(FactResource):
     class Meta:
         model = TradeFigure
         # The status is not the services' to set: the review applies it (ServiceResource).
-        fields = ("id", *TRADE_FIGURE_FIELDS, "review_status", *CITATION_COLUMNS)
+        fields = ("id", *TRADE_FIGURE_FIELDS, "review_status")
         import_id_fields = ("id",)
         name = "Trade figures"
 
+    fact_name = "trade_figure"
+
     def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("reporter", "partner").prefetch_related(
-            Prefetch("citations", queryset=Citation.objects.select_related("article"))
+        return (
+            queryset.select_related("reporter", "partner")
+            .prefetch_related(None)
+            .prefetch_related(
+                Prefetch("citations", queryset=Citation.objects.select_related("article"))
+            )
         )
 
     def parse_related(self, instance, row):

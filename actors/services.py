@@ -6,8 +6,6 @@ raises ``ValidationError`` naming the field, and nothing is written.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,39 +17,18 @@ from actors.models import (
     ActorIdentifier,
     Agreement,
     AgreementParty,
-    AgreementStatus,
     Citation,
     PartyRole,
-    Qualifier,
     TradeFigure,
 )
 from articles.models import Article
 from core.history import history_children_record
-from core.services import model_update
+from core.services import editable_fields, fields_check, model_update
 
-ACTOR_FIELDS = ("name", "slug", "kind", "iso_code", "description")
-AGREEMENT_FIELDS = (
-    "title",
-    "kind",
-    "status",
-    "signed_on",
-    "signed_precision",
-    "instrument_count",
-    "summary",
-    "review_note",
-)
-TRADE_FIGURE_FIELDS = (
-    "reporter",
-    "partner",
-    "flow",
-    "commodity",
-    "year",
-    "value",
-    "currency",
-    "qualifier",
-    "note",
-    "review_note",
-)
+# What each service writes: the models' editable fields (core.services.editable_fields).
+ACTOR_FIELDS = editable_fields(Actor)
+AGREEMENT_FIELDS = editable_fields(Agreement)
+TRADE_FIGURE_FIELDS = editable_fields(TradeFigure)
 MIN_AGREEMENT_PARTIES = 2
 
 
@@ -108,15 +85,14 @@ def _identifiers_set(*, actor: Actor, identifiers: Sequence[IdentifierInput]) ->
 @transaction.atomic
 def actor_create(
     *,
-    name: str,
-    slug: str,
-    kind: str,
-    iso_code: str | None = None,
-    description: str = "",
     aliases: Sequence[str] = (),
     identifiers: Sequence[IdentifierInput] = (),
+    **fields: Any,
 ) -> Actor:
-    actor = Actor(name=name, slug=slug, kind=kind, iso_code=iso_code, description=description)
+    """A new actor from the values of its ``ACTOR_FIELDS`` (the model's defaults for the
+    rest), with its aliases and identifiers."""
+    fields_check(Actor, fields)
+    actor = Actor(**fields)
     actor.full_clean()
     actor.save()
     _aliases_set(actor=actor, names=aliases)
@@ -244,28 +220,12 @@ def _parties_set(*, agreement: Agreement, parties: Sequence[PartyInput]) -> bool
 
 @transaction.atomic
 def agreement_create(
-    *,
-    title: str,
-    kind: str,
-    parties: Sequence[PartyInput],
-    citations: Sequence[CitationInput],
-    status: str = AgreementStatus.SIGNED,
-    signed_on: date | None = None,
-    signed_precision: str = "",
-    instrument_count: int | None = None,
-    summary: str = "",
-    review_note: str = "",
+    *, parties: Sequence[PartyInput], citations: Sequence[CitationInput], **fields: Any
 ) -> Agreement:
-    agreement = Agreement(
-        title=title,
-        kind=kind,
-        status=status,
-        signed_on=signed_on,
-        signed_precision=signed_precision,
-        instrument_count=instrument_count,
-        summary=summary,
-        review_note=review_note,
-    )
+    """A new agreement from the values of its ``AGREEMENT_FIELDS`` (the model's defaults
+    for the rest), with its parties and citations."""
+    fields_check(Agreement, fields)
+    agreement = Agreement(**fields)
     agreement.full_clean()
     parties_check(parties)
     citations_check(citations)
@@ -304,32 +264,11 @@ def agreement_update(
 
 
 @transaction.atomic
-def trade_figure_create(
-    *,
-    reporter: Actor,
-    partner: Actor,
-    flow: str,
-    value: Decimal,
-    citations: Sequence[CitationInput],
-    commodity: str = "",
-    year: int | None = None,
-    currency: str = "USD",
-    qualifier: str = Qualifier.EXACT,
-    note: str = "",
-    review_note: str = "",
-) -> TradeFigure:
-    figure = TradeFigure(
-        reporter=reporter,
-        partner=partner,
-        flow=flow,
-        value=value,
-        commodity=commodity,
-        year=year,
-        currency=currency,
-        qualifier=qualifier,
-        note=note,
-        review_note=review_note,
-    )
+def trade_figure_create(*, citations: Sequence[CitationInput], **fields: Any) -> TradeFigure:
+    """A new trade figure from the values of its ``TRADE_FIGURE_FIELDS`` (the model's
+    defaults for the rest), with its citations."""
+    fields_check(TradeFigure, fields)
+    figure = TradeFigure(**fields)
     figure.full_clean()
     citations_check(citations)
     figure.save()

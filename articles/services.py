@@ -4,7 +4,6 @@ The admin, the API and the importers call these functions, so a rule is written 
 """
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,26 +11,18 @@ from django.db import transaction
 
 from articles.models import Article, Author, Authorship, Section
 from core.history import history_children_record
-from core.services import model_update
+from core.services import editable_fields, fields_check, model_update
 
-AUTHOR_FIELDS = ("name", "slug", "bio", "affiliation")
-ARTICLE_FIELDS = (
-    "slug",
-    "title",
-    "section",
-    "published_on",
-    "lede",
-    "body",
-    "source_url",
-    "pdf_url",
-    "publisher_item_id",
-    "review_note",
-)
+# What each service writes: the models' editable fields (core.services.editable_fields).
+AUTHOR_FIELDS = editable_fields(Author)
+ARTICLE_FIELDS = editable_fields(Article)
 
 
 @transaction.atomic
-def author_create(*, name: str, slug: str, bio: str = "", affiliation: str = "") -> Author:
-    author = Author(name=name, slug=slug, bio=bio, affiliation=affiliation)
+def author_create(**fields: Any) -> Author:
+    """A new author from the values of its ``AUTHOR_FIELDS``."""
+    fields_check(Author, fields)
+    author = Author(**fields)
     author.full_clean()
     author.save()
     return author
@@ -60,32 +51,11 @@ def _byline_set(*, article: Article, authors: Sequence[Author]) -> bool:
 
 
 @transaction.atomic
-def article_create(
-    *,
-    slug: str,
-    section: str = Section.ANALYTICAL_ARTICLES,
-    title: str = "",
-    published_on: date | None = None,
-    lede: str = "",
-    body: str = "",
-    source_url: str = "",
-    pdf_url: str = "",
-    publisher_item_id: int | None = None,
-    authors: Sequence[Author] = (),
-    review_note: str = "",
-) -> Article:
-    article = Article(
-        slug=slug,
-        section=section,
-        title=title,
-        published_on=published_on,
-        lede=lede,
-        body=body,
-        source_url=source_url,
-        pdf_url=pdf_url,
-        publisher_item_id=publisher_item_id,
-        review_note=review_note,
-    )
+def article_create(*, authors: Sequence[Author] = (), **fields: Any) -> Article:
+    """A new article from the values of its ``ARTICLE_FIELDS`` (an analytical article
+    unless its section is given), with its byline in order."""
+    fields_check(Article, fields)
+    article = Article(**{"section": Section.ANALYTICAL_ARTICLES, **fields})
     article.full_clean()
     article.save()
     _byline_set(article=article, authors=authors)

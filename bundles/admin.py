@@ -3,10 +3,11 @@
 from django.contrib import admin
 
 from bundles.models import ImportRun
+from core.admin import SheetExportMixin
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(SheetExportMixin, admin.ModelAdmin):
     """What each fixture import did. Written by the importer only: read-only here."""
 
     list_display = (

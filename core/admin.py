@@ -10,13 +10,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.utils.html import conditional_escape
 from django.utils.text import capfirst
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
@@ -25,6 +26,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core.editorial import ReviewStatus
 from core.history import aggregate_children, aggregate_parents, children_at
+from core.resources import record_resource
 from core.services import (
     NOT_CONTENT,
     aggregates_touch,
@@ -82,8 +84,21 @@ class RecordChangesHelper(HistoricalRecordContextHelper):
         return super().context_for_delta_changes(delta)
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
-    """A curated record's admin: its history field by field, revert, recoverable deletes."""
+class SheetExportMixin(ExportMixin):
+    """Export the changelist, as filtered, as CSV, XLSX or JSON: through the model's own
+    resource where it has one (``resource_classes``), one column per field otherwise."""
+
+    export_formats = [CSV, XLSX, JSON]
+    # Every column goes out: a sheet that is exported can be imported back as it is.
+    export_form_class = ExportForm
+
+    def get_resource_classes(self, request):
+        return list(self.resource_classes) or [record_resource(self.model)]
+
+
+class CuratedAdmin(SheetExportMixin, SimpleHistoryAdmin):
+    """A curated record's admin: its history field by field, revert, recoverable deletes,
+    its list exported as a spreadsheet."""
 
     list_per_page = 50
 
@@ -248,6 +263,21 @@ class ServiceAdmin(CuratedAdmin):
 
     def inline_input(self, name: str, cleaned_data: dict[str, Any]) -> Any:
         raise NotImplementedError
+
+    def get_fieldsets(self, request, obj=None):
+        # A field the services write and the admin's layout does not place yet (a field
+        # just added to the model) goes at the end of the first section, not off the form.
+        fieldsets = [
+            (name, dict(options)) for name, options in super().get_fieldsets(request, obj)
+        ]
+        placed = set(flatten_fieldsets(fieldsets))
+        for date_fields in getattr(self.model, "partial_dates", {}).values():
+            placed.update(date_fields)  # Typed as one partial date (its public name).
+        missing = tuple(name for name in self.service_fields if name not in placed)
+        if missing and fieldsets:
+            first, options = fieldsets[0]
+            fieldsets[0] = (first, {**options, "fields": (*options["fields"], *missing)})
+        return fieldsets
 
     def service_data(self, form) -> dict[str, Any]:
         return {
@@ -477,14 +507,10 @@ class ReviewedAdmin(ServiceAdmin):
 
 
 class SpreadsheetMixin(ImportExportMixin):
-    """Export the changelist as filtered, and import the same formats, all or nothing
-    (the resources, ``core/resources.py``, roll back a file with one bad row)."""
+    """Import the formats of the export, all or nothing (the resources,
+    ``core/resources.py``, roll back a file with one bad row)."""
 
-    formats = [CSV, XLSX, JSON]
     import_formats = [CSV, XLSX, JSON]
-    export_formats = [CSV, XLSX, JSON]
-    # Every column goes out: a sheet that is exported can be imported back as it is.
-    export_form_class = ExportForm
 
     def has_import_permission(self, request) -> bool:
         return self.has_add_permission(request) and self.has_change_permission(request)

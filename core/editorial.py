@@ -48,8 +48,24 @@ class CuratedModel(models.Model):
         "import digest still matching), knows the record unchanged without reading it again.",
     )
 
+    # Codes stored in upper case (ISO codes): what is typed is stripped and upper-cased
+    # before it is checked, by the model and by the API's write serializers alike. An
+    # empty code is no code (null where the column allows it).
+    upper_case_fields: tuple[str, ...] = ()
+
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        for name in self.upper_case_fields:
+            setattr(self, name, upper_case_code(getattr(self, name), self._meta.get_field(name)))
+        super().clean_fields(exclude=exclude)
+
+
+def upper_case_code(value, field: models.Field):
+    if not isinstance(value, str):
+        return value
+    return value.strip().upper() or (None if field.null else "")
 
 
 class ReviewedModel(CuratedModel):

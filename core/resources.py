@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from import_export import resources
+from import_export import fields, resources, widgets
 
 from core.history import history_context
 from core.services import record_review
@@ -126,3 +126,26 @@ def stored_related(instance: models.Model, name: str) -> list:
     if instance.pk is None or instance._state.adding:
         return []
     return list(getattr(instance, name).all())
+
+
+# Bookkeeping of the fixture importer, which means nothing to a reader of a sheet.
+UNSHEETED_FIELDS = ("import_digest", "import_fingerprint")
+
+
+def record_resource(model: type[models.Model]) -> type[resources.ModelResource]:
+    """A sheet of ``model`` for export: one column per field, a related record named by
+    its slug where it has one (its id otherwise)."""
+    names = [f.name for f in model._meta.concrete_fields if f.name not in UNSHEETED_FIELDS]
+    declared = {
+        field.name: fields.Field(
+            attribute=field.name,
+            column_name=field.name,
+            widget=widgets.ForeignKeyWidget(field.related_model, field="slug"),
+        )
+        for field in model._meta.concrete_fields
+        if field.many_to_one and any(f.name == "slug" for f in field.related_model._meta.fields)
+    }
+    meta = type("Meta", (), {"model": model, "fields": names})
+    return type(
+        f"{model.__name__}Resource", (resources.ModelResource,), {**declared, "Meta": meta}
+    )

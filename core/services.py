@@ -23,6 +23,40 @@ from core.models import RemovalReason, Tombstone
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
+# Set by the review (record_review) alone, never written by the services as a value.
+REVIEW_BOOKKEEPING = ("review_status", "verified_by", "verified_at", "verified_via")
+
+
+def editable_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The fields an editor writes on ``model``: its editable columns, its own first, then
+    those it shares with every record of its kind (the review status and note).
+
+    The one list of a model's fields: the services take these, the API's write
+    serializers, the spreadsheets and the admin are built from it.
+    """
+    editable = [
+        field
+        for field in model._meta.concrete_fields
+        if field.editable and not field.primary_key and field.name not in REVIEW_BOOKKEEPING
+    ]
+    shared = {
+        field.name
+        for base in model.__mro__[1:]
+        if getattr(getattr(base, "_meta", None), "abstract", False)
+        for field in base._meta.fields
+    }
+    return tuple(
+        [field.name for field in editable if field.name not in shared]
+        + [field.name for field in editable if field.name in shared]
+    )
+
+
+def fields_check(model: type[models.Model], data: Mapping[str, Any]) -> None:
+    """Refuse a value for a field an editor does not write: a mistake in the caller."""
+    unknown = sorted(set(data) - set(editable_fields(model)))
+    if unknown:
+        raise TypeError(f"{model.__name__} has no editable field {', '.join(unknown)}.")
+
 
 def model_update(
     *,

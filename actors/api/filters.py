@@ -1,7 +1,8 @@
 """The filters of the actors, agreements and trade-figures lists.
 
-Actors are named by slug or, for a country, by ISO 3166-1 alpha-2 code (``kazakhstan`` or
-``KZ``); a name that matches no actor is a 400, never an empty list.
+Actors are named as everywhere (``Actor.objects.by_reference``): by slug, by ISO 3166-1
+alpha-2 code for a country, or by name or alias (``kazakhstan``, ``KZ``, ``Kazakhstan``); a
+reference that matches no actor, or several, is a 400, never an empty list.
 """
 
 import django_filters
@@ -10,7 +11,6 @@ from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from actors.api.serializers import actor_by_reference
 from actors.models import (
     Actor,
     ActorKind,
@@ -34,8 +34,15 @@ from core.rest.filters import (
 )
 
 MAX_TRADE_SIDES = 2
-# The value is passed as a parameter, never formatted in: a "%" in it is text.
-UNKNOWN_ACTOR = "No actor has the slug or ISO code “%(value)s”."
+
+
+def actor_by_reference(reference: str) -> Actor:
+    try:
+        return Actor.objects.by_reference(reference)
+    except forms.ValidationError as error:
+        # django-filter formats the message with its params: a "%" the client typed is
+        # passed as a parameter, never formatted in.
+        raise forms.ValidationError("%(message)s", params={"message": error.message}) from None
 
 
 class ActorReferenceFormField(forms.CharField):
@@ -43,10 +50,7 @@ class ActorReferenceFormField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
-        actor = actor_by_reference(value)
-        if actor is None:
-            raise forms.ValidationError(UNKNOWN_ACTOR, params={"value": value})
-        return actor
+        return actor_by_reference(value)
 
 
 class RepeatableInput(forms.TextInput):
@@ -69,9 +73,7 @@ class ActorReferencesFormField(forms.Field):
             raise forms.ValidationError(f"Give at most {self.max_count}.")
         actors = []
         for reference in values:
-            actor = actor_by_reference(reference) if reference.strip() else None
-            if actor is None:
-                raise forms.ValidationError(UNKNOWN_ACTOR, params={"value": reference})
+            actor = actor_by_reference(reference)
             if actor not in actors:
                 actors.append(actor)
         return actors
@@ -79,14 +81,14 @@ class ActorReferencesFormField(forms.Field):
 
 @extend_schema_field(OpenApiTypes.STR)
 class ActorFilter(django_filters.Filter):
-    """An actor by slug or ISO code."""
+    """An actor by slug, ISO code, name or alias."""
 
     field_class = ActorReferenceFormField
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
 class ActorsFilter(django_filters.Filter):
-    """Actors by slug or ISO code, the parameter repeated for each."""
+    """Actors by slug, ISO code, name or alias, the parameter repeated for each."""
 
     field_class = ActorReferencesFormField
 
@@ -134,9 +136,9 @@ class ActorListFilter(DatasetFilterSet):
 class AgreementFilter(ReviewedFilterSet):
     party = ActorsFilter(
         method="filter_party",
-        help_text="Agreements to which this actor is a party (slug or ISO code). Repeat the "
-        "parameter to require several: `party=azerbaijan&party=turkey` gives the agreements "
-        "to which both are parties.",
+        help_text="Agreements to which this actor is a party (slug, ISO code, name or "
+        "alias). Repeat the parameter to require several: "
+        "`party=azerbaijan&party=turkey` gives the agreements to which both are parties.",
     )
     kind = django_filters.ChoiceFilter(
         choices=AgreementKind.choices, help_text="Agreements of this kind."
@@ -203,19 +205,19 @@ class AgreementFilter(ReviewedFilterSet):
 class TradeFigureFilter(ReviewedFilterSet):
     reporter = ActorFilter(
         field_name="reporter",
-        help_text="Figures this actor reports (slug or ISO code): the exporter of an "
-        "export, the importer of an import, the first side of a total.",
+        help_text="Figures this actor reports (slug, ISO code, name or alias): the exporter "
+        "of an export, the importer of an import, the first side of a total.",
     )
     partner = ActorFilter(
         field_name="partner",
-        help_text="Figures with this actor as the partner (slug or ISO code).",
+        help_text="Figures with this actor as the partner (slug, ISO code, name or alias).",
     )
     actor = ActorsFilter(
         method="filter_actor",
         max_count=MAX_TRADE_SIDES,
-        help_text="Figures with this actor on either side (slug or ISO code). Give it twice "
-        "for the trade between two actors in both directions, whoever reports it: "
-        "`actor=mongolia&actor=kazakhstan`. At most two.",
+        help_text="Figures with this actor on either side (slug, ISO code, name or alias). "
+        "Give it twice for the trade between two actors in both directions, whoever "
+        "reports it: `actor=mongolia&actor=kazakhstan`. At most two.",
     )
     flow = django_filters.ChoiceFilter(choices=TradeFlow.choices, help_text="The direction.")
     commodity = django_filters.CharFilter(

@@ -5,47 +5,58 @@ ISO code; an article's slug, title and date) and its citations in full, so one r
 reads a fact and its sources.
 """
 
-import re
-from datetime import date
-
-from django.db.models import Q
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actors.models import (
+    PARTIAL_DATE_PATTERN,
     Actor,
-    ActorKind,
+    ActorAlias,
     Agreement,
-    AgreementKind,
     AgreementParty,
-    AgreementStatus,
     Citation,
-    DatePrecision,
-    PartyRole,
-    Qualifier,
     TradeFigure,
-    TradeFlow,
+    format_partial_date,
+    parse_partial_date,
 )
+from actors.services import ACTOR_FIELDS, AGREEMENT_FIELDS, TRADE_FIGURE_FIELDS
 from articles.api.serializers import ArticleReferenceSerializer
 from articles.models import Article
-from core.editorial import ReviewStatus
+from core.rest.serializers import ModelWriteSerializer
 
-ISO_CODE = re.compile(r"^[A-Za-z]{2}$")
-SLUG_OR_CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
+# What every record reads with, after its own fields (the review status and note come
+# with the services' fields, unless those leave them to the review workflow).
+RECORD_FIELDS = ["created_at", "updated_at"]
+REVIEWED_RECORD_FIELDS = ["review_status", "review_note", "verified_at", *RECORD_FIELDS]
 
 
-def actor_by_reference(reference: str) -> Actor | None:
-    """The actor a client names by slug or, for a country, by ISO 3166-1 alpha-2 code."""
-    reference = reference.strip()
-    if not SLUG_OR_CODE.match(reference):
-        return None
-    condition = Q(slug=reference)
-    if ISO_CODE.match(reference):
-        condition |= Q(iso_code=reference.upper())
-    # A slug and another actor's code may coincide ("ge"): the slug wins.
-    found = sorted(Actor.objects.filter(condition)[:2], key=lambda actor: actor.slug != reference)
-    return found[0] if found else None
+def unique(names) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def own(names) -> list[str]:
+    """A service's fields but those every reviewed record reads with."""
+    return [name for name in names if name not in REVIEWED_RECORD_FIELDS]
+
+
+def read_fields(model, names) -> list[str]:
+    """``names`` (a service's fields) as a record reads: each partial date under its
+    public name ("signed"), then its precision and the first and last day it stands for
+    ("signed_earliest", "signed_latest"), instead of its two columns."""
+    dates = {
+        date: (public, precision) for public, (date, precision) in model.partial_dates.items()
+    }
+    precisions = {precision for _, precision in dates.values()}
+    fields = []
+    for name in names:
+        if name in dates:
+            public, precision = dates[name]
+            fields += [public, precision, f"{public}_earliest", f"{public}_latest"]
+        elif name not in precisions:
+            fields.append(name)
+    return fields
 
 
 # Reading ------------------------------------------------------------------------------
@@ -93,18 +104,7 @@ class ActorSerializer(serializers.HyperlinkedModelSerializer):
 
     class Meta:
         model = Actor
-        fields = [
-            "url",
-            "slug",
-            "name",
-            "kind",
-            "iso_code",
-            "description",
-            "aliases",
-            "identifiers",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["url", *ACTOR_FIELDS, "aliases", "identifiers", *RECORD_FIELDS]
         read_only_fields = fields
 
 
@@ -124,11 +124,6 @@ class AgreementSerializer(serializers.HyperlinkedModelSerializer):
         help_text="When it was signed, to the precision the source gives: 2025-04-17 (a "
         "day), 2025-04 (a month) or 2025 (a year); null when the source gives no date.",
     )
-    signed_precision = serializers.ChoiceField(
-        choices=DatePrecision.choices,
-        allow_blank=True,
-        help_text="How much of the signing date is known: day, month or year; empty when unknown.",
-    )
     signed_earliest = serializers.DateField(
         source="signed_on",
         allow_null=True,
@@ -144,26 +139,16 @@ class AgreementSerializer(serializers.HyperlinkedModelSerializer):
 
     class Meta:
         model = Agreement
-        fields = [
-            "url",
-            "id",
-            "title",
-            "kind",
-            "status",
-            "signed",
-            "signed_precision",
-            "signed_earliest",
-            "signed_latest",
-            "instrument_count",
-            "summary",
-            "parties",
-            "citations",
-            "review_status",
-            "review_note",
-            "verified_at",
-            "created_at",
-            "updated_at",
-        ]
+        fields = unique(
+            [
+                "url",
+                "id",
+                *read_fields(Agreement, own(AGREEMENT_FIELDS)),
+                "parties",
+                "citations",
+                *REVIEWED_RECORD_FIELDS,
+            ]
+        )
         read_only_fields = fields
 
 
@@ -178,25 +163,9 @@ class TradeFigureSerializer(serializers.HyperlinkedModelSerializer):
 
     class Meta:
         model = TradeFigure
-        fields = [
-            "url",
-            "id",
-            "reporter",
-            "partner",
-            "flow",
-            "commodity",
-            "year",
-            "value",
-            "currency",
-            "qualifier",
-            "note",
-            "citations",
-            "review_status",
-            "review_note",
-            "verified_at",
-            "created_at",
-            "updated_at",
-        ]
+        fields = unique(
+            ["url", "id", *own(TRADE_FIGURE_FIELDS), "citations", *REVIEWED_RECORD_FIELDS]
+        )
         read_only_fields = fields
 
 
@@ -205,135 +174,112 @@ class TradeFigureSerializer(serializers.HyperlinkedModelSerializer):
 
 @extend_schema_field(OpenApiTypes.STR)
 class ActorReferenceField(serializers.Field):
-    """An actor given by slug, or by ISO 3166-1 alpha-2 code for a country ("KZ")."""
-
-    default_error_messages = {"unknown": "No actor has the slug or ISO code “{value}”."}
+    """An actor by slug, ISO 3166-1 alpha-2 code ("KZ"), name or alias
+    (``Actor.objects.by_reference``)."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             raise serializers.ValidationError("Give the actor's slug or ISO code as a string.")
-        actor = actor_by_reference(data)
-        if actor is None:
-            self.fail("unknown", value=data)
-        return actor
+        try:
+            return Actor.objects.by_reference(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
     def to_representation(self, value):
         return value.slug
 
 
-class PartyWriteSerializer(serializers.Serializer):
-    actor = ActorReferenceField(help_text="The actor's slug, or a country's ISO code.")
-    role = serializers.ChoiceField(choices=PartyRole.choices, default=PartyRole.SIGNATORY)
+class PartyWriteSerializer(serializers.ModelSerializer):
+    actor = ActorReferenceField(help_text="The actor's slug, ISO code, name or alias.")
+
+    class Meta:
+        model = AgreementParty
+        fields = ["actor", "role"]
 
 
-class CitationWriteSerializer(serializers.Serializer):
+class CitationWriteSerializer(serializers.ModelSerializer):
     article = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Article.objects.all(),
         help_text="The cited article's slug.",
     )
-    quote = serializers.CharField(
-        help_text="The passage, verbatim, as it occurs in the article's text (runs of "
-        "whitespace count as one space)."
-    )
 
-
-PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+    class Meta:
+        model = Citation
+        fields = ["article", "quote"]
+        # Whether the quote occurs in the article is the services' rule (citations_check).
+        validators = []
 
 
 @extend_schema_field(
-    {
-        "type": "string",
-        "nullable": True,
-        "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
-        "example": "2025-04",
-    }
+    {"type": "string", "nullable": True, "pattern": PARTIAL_DATE_PATTERN, "example": "2025-04"}
 )
 class PartialDateField(serializers.Field):
-    """A date known to the day, the month or the year: 2025-04-17, 2025-04 or 2025."""
+    """A date known to the day, the month or the year: 2025-04-17, 2025-04 or 2025 (read
+    by ``parse_partial_date``), written to the model's date and precision columns."""
 
-    default_error_messages = {
-        "invalid": "Give the date as YYYY-MM-DD, YYYY-MM or YYYY, as far as it is known."
-    }
+    def __init__(self, *, model_fields: tuple[str, str], **kwargs):
+        self.model_fields = model_fields
+        super().__init__(source="*", **kwargs)
 
-    def to_internal_value(self, data) -> tuple[date | None, str]:
+    def validate_empty_values(self, data):
         if data is None or data == "":
-            return None, ""
-        match = PARTIAL_DATE.match(data) if isinstance(data, str) else None
-        if match is None:
-            self.fail("invalid")
-        year, month, day = (int(part) if part else None for part in match.groups())
-        precision = (
-            DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
-        )
+            return True, dict(zip(self.model_fields, (None, ""), strict=True))
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data) -> dict:
+        if not isinstance(data, str):
+            raise serializers.ValidationError(
+                "Give the date as a string: 2025-04-17, 2025-04 or 2025."
+            )
         try:
-            return date(year, month or 1, day or 1), precision
-        except ValueError:
-            self.fail("invalid")
+            value, precision = parse_partial_date(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return dict(zip(self.model_fields, (value, precision), strict=True))
 
-    def to_representation(self, value):
-        return value
+    def to_representation(self, instance):
+        return format_partial_date(*(getattr(instance, name) for name in self.model_fields))
 
 
-class AgreementWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=300)
-    kind = serializers.ChoiceField(choices=AgreementKind.choices)
-    status = serializers.ChoiceField(choices=AgreementStatus.choices, required=False)
+class AgreementWriteSerializer(ModelWriteSerializer):
     signed = PartialDateField(
+        model_fields=Agreement.partial_dates["signed"],
         required=False,
-        allow_null=True,
         help_text="When it was signed, as far as the source says: 2025-04-17, 2025-04 or "
         "2025; null when it gives no date.",
     )
-    instrument_count = serializers.IntegerField(
-        allow_null=True, required=False, min_value=0, max_value=2_147_483_647
-    )
-    summary = serializers.CharField(allow_blank=True, required=False)
     parties = PartyWriteSerializer(
         many=True, help_text="At least two actors, each once, with their role."
     )
     citations = CitationWriteSerializer(
         many=True, help_text="At least one article and the passage in it that states this."
     )
-    review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
-    review_note = serializers.CharField(allow_blank=True, required=False)
+
+    class Meta:
+        model = Agreement
+        fields = [*AGREEMENT_FIELDS, "parties", "citations", "review_status"]
 
 
-class TradeFigureWriteSerializer(serializers.Serializer):
-    reporter = ActorReferenceField(help_text="The reporter's slug, or a country's ISO code.")
-    partner = ActorReferenceField(help_text="The partner's slug, or a country's ISO code.")
-    flow = serializers.ChoiceField(choices=TradeFlow.choices)
-    commodity = serializers.CharField(allow_blank=True, required=False, max_length=200)
-    year = serializers.IntegerField(allow_null=True, required=False, min_value=0, max_value=32767)
-    value = serializers.DecimalField(
-        max_digits=20,
-        decimal_places=2,
-        help_text="The amount in currency units (3.74 billion is 3740000000).",
-    )
-    currency = serializers.CharField(required=False, max_length=3)
-    qualifier = serializers.ChoiceField(choices=Qualifier.choices, required=False)
-    note = serializers.CharField(allow_blank=True, required=False)
+class TradeFigureWriteSerializer(ModelWriteSerializer):
+    reporter = ActorReferenceField(help_text="The reporter's slug, ISO code, name or alias.")
+    partner = ActorReferenceField(help_text="The partner's slug, ISO code, name or alias.")
     citations = CitationWriteSerializer(
         many=True, help_text="At least one article and the passage in it that states this."
     )
-    review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
-    review_note = serializers.CharField(allow_blank=True, required=False)
+
+    class Meta:
+        model = TradeFigure
+        fields = [*TRADE_FIGURE_FIELDS, "citations", "review_status"]
 
 
-class ActorWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    slug = serializers.SlugField(max_length=200)
-    kind = serializers.ChoiceField(choices=ActorKind.choices)
-    iso_code = serializers.CharField(
-        allow_null=True,
-        allow_blank=True,
-        required=False,
-        max_length=2,
-        help_text="ISO 3166-1 alpha-2 code: required for a country, empty for any other kind.",
-    )
-    description = serializers.CharField(allow_blank=True, required=False)
+class ActorWriteSerializer(ModelWriteSerializer):
     aliases = serializers.ListField(
-        child=serializers.CharField(max_length=200),
+        child=serializers.CharField(max_length=ActorAlias._meta.get_field("name").max_length),
         required=False,
         help_text="Other names the texts use; replaces the current list when given.",
     )
+
+    class Meta:
+        model = Actor
+        fields = [*ACTOR_FIELDS, "aliases"]

@@ -93,9 +93,7 @@ def test_an_editor_adds_an_agreement_with_its_parties_and_citation(
 
     response = editor_client.post(
         add_url(Agreement),
-        agreement_form(
-            page, article, mongolia, uzbekistan, signed_on="2024-04-17", signed_precision="month"
-        ),
+        agreement_form(page, article, mongolia, uzbekistan, signed="2024-04"),
     )
 
     assert response.status_code == 302, response.context["errors"]

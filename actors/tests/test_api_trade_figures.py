@@ -169,6 +169,8 @@ def test_csv_export_has_one_flat_row_per_figure_with_the_filters_applied(api, da
         "citation_article_slugs",
         "citation_quotes",
         "review_status",
+        "review_note",
+        "verified_at",
         "created_at",
         "updated_at",
     ]

@@ -147,7 +147,7 @@ def test_one_bad_row_writes_nothing_and_its_errors_name_the_row_and_the_field(
     assert Citation.objects.count() == 0
     errors = {row.number: row.field_specific_errors for row in result.invalid_rows}
     assert set(errors) == {2, 3}
-    assert errors[2]["reporter"] == ["No actor has the slug or ISO code “atlantis”."]
+    assert errors[2]["reporter"] == ["No actor has the slug, ISO code, name or alias “atlantis”."]
     assert "does not occur" in errors[2]["citation_1_quote"][0]
     assert list(errors[3]) == ["year"]
 

@@ -2,8 +2,9 @@
 
 from rest_framework import serializers
 
-from articles.models import Article, Author, Authorship, Section
-from core.editorial import ReviewStatus
+from articles.models import Article, Author, Authorship
+from articles.services import ARTICLE_FIELDS, AUTHOR_FIELDS
+from core.rest.serializers import ModelWriteSerializer, PublicNamesMixin
 
 
 class ArticleReferenceSerializer(serializers.ModelSerializer):
@@ -49,7 +50,7 @@ class OptionalURLField(serializers.URLField):
         return value or None
 
 
-class ArticleSerializer(serializers.HyperlinkedModelSerializer):
+class ArticleSerializer(PublicNamesMixin, serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="articles-detail", lookup_field="slug")
     published = serializers.DateField(
         source="published_on",
@@ -67,41 +68,34 @@ class ArticleSerializer(serializers.HyperlinkedModelSerializer):
 
     class Meta:
         model = Article
-        fields = [
-            "url",
-            "slug",
-            "title",
-            "section",
-            "published",
-            "authors",
-            "lede",
-            "body",
-            "source_url",
-            "pdf_url",
-            "publisher_item_id",
-            "mentions",
-            "review_status",
-            "review_note",
-            "verified_at",
-            "created_at",
-            "updated_at",
-        ]
+        # The review status and note come with the services' fields, unless those leave
+        # them to the review workflow.
+        fields = list(
+            dict.fromkeys(
+                [
+                    "url",
+                    *ARTICLE_FIELDS,
+                    "authors",
+                    "mentions",
+                    "review_status",
+                    "review_note",
+                    "verified_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            )
+        )
         read_only_fields = fields
 
 
-class ArticleWriteSerializer(serializers.Serializer):
+class ArticleWriteSerializer(ModelWriteSerializer):
     """An article as an editor writes it; the byline is a list of author slugs, in order."""
 
-    slug = serializers.SlugField(max_length=200)
-    title = serializers.CharField(allow_blank=True, required=False, max_length=300)
-    section = serializers.ChoiceField(choices=Section.choices)
-    published = serializers.DateField(allow_null=True, required=False)
-    lede = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
-    body = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
-    source_url = serializers.URLField(allow_blank=True, required=False, max_length=500)
-    pdf_url = serializers.URLField(allow_blank=True, required=False, max_length=500)
-    publisher_item_id = serializers.IntegerField(
-        allow_null=True, required=False, min_value=0, max_value=2_147_483_647
+    published = serializers.DateField(
+        source="published_on",
+        allow_null=True,
+        required=False,
+        help_text="Publication date from the publisher's date line; null when unknown.",
     )
     authors = serializers.SlugRelatedField(
         slug_field="slug",
@@ -110,8 +104,12 @@ class ArticleWriteSerializer(serializers.Serializer):
         required=False,
         help_text="Author slugs, in byline order.",
     )
-    review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
-    review_note = serializers.CharField(allow_blank=True, required=False)
+
+    class Meta:
+        model = Article
+        fields = [*ARTICLE_FIELDS, "authors", "review_status"]
+        # The text is stored as the source gives it, white space included.
+        extra_kwargs = {"lede": {"trim_whitespace": False}, "body": {"trim_whitespace": False}}
 
 
 class AuthorSerializer(serializers.HyperlinkedModelSerializer):
@@ -124,21 +122,11 @@ class AuthorSerializer(serializers.HyperlinkedModelSerializer):
 
     class Meta:
         model = Author
-        fields = [
-            "url",
-            "slug",
-            "name",
-            "bio",
-            "affiliation",
-            "articles",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["url", *AUTHOR_FIELDS, "articles", "created_at", "updated_at"]
         read_only_fields = fields
 
 
-class AuthorWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    slug = serializers.SlugField(max_length=200)
-    bio = serializers.CharField(allow_blank=True, required=False)
-    affiliation = serializers.CharField(allow_blank=True, required=False, max_length=300)
+class AuthorWriteSerializer(ModelWriteSerializer):
+    class Meta:
+        model = Author
+        fields = list(AUTHOR_FIELDS)

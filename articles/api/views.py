@@ -26,35 +26,17 @@ class ArticleViewSet(DatasetViewSet):
     filterset_class = ArticleFilter
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
-    model_error_fields = {"published_on": "published"}
     csv_filename = "articles"
-    csv_columns = (
-        ("slug", lambda a: a.slug),
-        ("title", lambda a: a.title),
-        ("section", lambda a: a.section),
-        ("published", lambda a: a.published_on),
-        ("author_slugs", lambda a: [s.author.slug for s in a.authorships.all()]),
-        ("author_names", lambda a: [s.author.name for s in a.authorships.all()]),
-        ("mention_slugs", lambda a: [actor.slug for actor in a.mentioned_actors.all()]),
-        ("lede", lambda a: a.lede),
-        ("body", lambda a: a.body),
-        ("source_url", lambda a: a.source_url),
-        ("pdf_url", lambda a: a.pdf_url),
-        ("publisher_item_id", lambda a: a.publisher_item_id),
-        ("review_status", lambda a: a.review_status),
-        ("created_at", lambda a: a.created_at.isoformat()),
-        ("updated_at", lambda a: a.updated_at.isoformat()),
-    )
+    csv_lists = {
+        "authors": {"author_slugs": "slug", "author_names": "name"},
+        "mentions": {"mention_slugs": "slug"},
+    }
 
     def record_create(self, data):
-        return article_create(
-            published_on=data.pop("published", None), authors=data.pop("authors", ()), **data
-        )
+        return article_create(authors=data.pop("authors", ()), **data)
 
     def record_update(self, record, data):
         authors = data.pop("authors", None)
-        if "published" in data:
-            data["published_on"] = data.pop("published")
         return article_update(article=record, data=data, authors=authors)
 
 
@@ -74,15 +56,7 @@ class AuthorViewSet(DatasetViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
     csv_filename = "authors"
-    csv_columns = (
-        ("slug", lambda a: a.slug),
-        ("name", lambda a: a.name),
-        ("affiliation", lambda a: a.affiliation),
-        ("bio", lambda a: a.bio),
-        ("article_slugs", lambda a: [article.slug for article in a.published_articles]),
-        ("created_at", lambda a: a.created_at.isoformat()),
-        ("updated_at", lambda a: a.updated_at.isoformat()),
-    )
+    csv_lists = {"articles": {"article_slugs": "slug"}}
 
     def record_create(self, data):
         return author_create(**data)

@@ -3,13 +3,20 @@
 A list asked for as CSV (``?format=csv`` or ``Accept: text/csv``) takes the same filters
 as the JSON list, is not paginated, and is written row by row as the database cursor
 yields records in chunks, so a large export never sits in memory.
+
+The columns are the JSON record's, flattened: a value is a column; a record inside it
+(``reporter``) gives a column per field (``reporter_slug``, ``reporter_name``…); a list of
+values (``aliases``) is one cell, its items joined by `` | ``; a list of records (a fact's
+citations) gives the columns its view names, each one cell listing that field of every
+record (``citation_quotes``).
 """
 
 import csv
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.http import StreamingHttpResponse
+from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
 
 CSV_MEDIA_TYPE = "text/csv"
@@ -17,6 +24,47 @@ CHUNK_SIZE = 500
 LIST_SEPARATOR = " | "
 
 Column = tuple[str, Callable[[Any], Any]]
+# Column name → the field of each listed record it lists: a dotted path
+# ("article.slug") or a function of the record's JSON.
+ListColumns = Mapping[str, str | Callable[[dict], Any]]
+
+
+def _path_value(item: dict, path: str) -> Any:
+    for key in path.split("."):
+        item = item.get(key) if isinstance(item, dict) else None
+    return item
+
+
+def _list_column(name: str, leaf) -> Callable[[dict], list]:
+    def get(record: dict) -> list:
+        items = record.get(name) or []
+        return [leaf(item) if callable(leaf) else _path_value(item, leaf) for item in items]
+
+    return get
+
+
+def record_columns(
+    serializer: serializers.Serializer, lists: Mapping[str, ListColumns]
+) -> list[Column]:
+    """The CSV columns of the records ``serializer`` writes as JSON, each a function of
+    the record's JSON. ``lists`` names the columns of each list of records."""
+    columns: list[Column] = []
+    for name, field in serializer.fields.items():
+        if isinstance(field, serializers.ListSerializer):
+            columns.extend(
+                (column, _list_column(name, leaf)) for column, leaf in lists[name].items()
+            )
+        elif isinstance(field, serializers.Serializer):
+            columns.extend(
+                (
+                    f"{name}_{part}",
+                    lambda record, name=name, part=part: _path_value(record, f"{name}.{part}"),
+                )
+                for part in field.fields
+            )
+        else:
+            columns.append((name, lambda record, name=name: record.get(name)))
+    return columns
 
 
 class CSVRenderer(BaseRenderer):

@@ -1,5 +1,7 @@
 """The base every resource of the public API is built on."""
 
+from operator import itemgetter
+
 from django.db import transaction
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -10,7 +12,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from core.editorial import ReviewedModel, ReviewStatus
-from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response
+from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response, record_columns
 from core.rest.pagination import PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
 from core.services import record_delete, record_review
@@ -56,8 +58,9 @@ class DatasetViewSet(viewsets.ModelViewSet):
 
     A subclass names its ``queryset`` (with what its serializer touches prefetched), its
     ``serializer_class`` (what is read) and ``write_serializer_class`` (what is written),
-    its ``filterset_class`` (which declares the ``ordering`` it offers), its ``csv_columns``,
-    and implements ``record_create``/``record_update`` by calling the services.
+    its ``filterset_class`` (which declares the ``ordering`` it offers), the CSV columns
+    of its lists of related records (``csv_lists``), and implements
+    ``record_create``/``record_update`` by calling the services.
     """
 
     parser_classes = [StrictJSONParser]
@@ -65,10 +68,10 @@ class DatasetViewSet(viewsets.ModelViewSet):
     pagination_class = PageOrCursorPagination
     filter_backends = [DjangoFilterBackend]
     write_serializer_class = None
-    csv_columns = ()
+    # The CSV columns are the JSON record's, flattened (core.rest.csv.record_columns):
+    # a list of records is named here, column by column.
+    csv_lists: dict = {}
     csv_filename = "records"
-    # Model field → API field, for the messages of the model rules (see core.rest.errors).
-    model_error_fields: dict[str, str] = {}
 
     # Requests ----------------------------------------------------------------------
 
@@ -142,22 +145,32 @@ class DatasetViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         if self.wants_csv():
             queryset = self.filter_queryset(self.get_queryset())
-            return csv_response(
-                queryset.iterator(chunk_size=CHUNK_SIZE), self.csv_columns_all(), self.csv_filename
-            )
+            return self.csv_response(queryset.iterator(chunk_size=CHUNK_SIZE))
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         if self.wants_csv():
-            record = self.get_object()
-            return csv_response([record], self.csv_columns_all(), self.csv_filename)
+            return self.csv_response([self.get_object()])
         return super().retrieve(request, *args, **kwargs)
 
-    def csv_columns_all(self):
-        # The records' addresses share the list's: build it once, not once per row.
+    def csv_response(self, records):
+        serializer = self.serializer_class(context=self.get_serializer_context())
+        # Every record's address shares the list's: build it once, not once per row.
+        del serializer.fields["url"]
         base = self.request.build_absolute_uri(reverse(f"{self.basename}-list"))
-        field = self.lookup_field
-        return (("url", lambda record: f"{base}{getattr(record, field)}/"), *self.csv_columns)
+        lookup = self.lookup_field
+        rows = (
+            {"url": f"{base}{getattr(record, lookup)}/", **serializer.to_representation(record)}
+            for record in records
+        )
+        columns = [("url", itemgetter("url")), *record_columns(serializer, self.csv_lists)]
+        return csv_response(rows, columns, self.csv_filename)
+
+    @property
+    def model_error_fields(self) -> dict[str, str]:
+        """Model field → API field, for the messages of the model rules (see
+        core.rest.errors)."""
+        return self.write_serializer_class().model_field_names()
 
     # Writes ------------------------------------------------------------------------
 
@@ -200,7 +213,9 @@ class DatasetViewSet(viewsets.ModelViewSet):
     def record_response(self, record, status_code: int) -> Response:
         record = self.queryset.get(pk=record.pk)
         data = self.serializer_class(record, context=self.get_serializer_context()).data
-        headers = {"Location": data["url"]} if status_code == status.HTTP_201_CREATED else {}
+        # The serializer's url is a DRF Hyperlink, a str subclass that WSGI servers refuse
+        # as a header value (wsgiref answers 500 after the record is written).
+        headers = {"Location": str(data["url"])} if status_code == status.HTTP_201_CREATED else {}
         return Response(data, status=status_code, headers=headers)
 
     def perform_destroy(self, instance):
