@@ -11,8 +11,10 @@ from core.tests.factories import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
-    # The live server, in another thread, reads what the test writes: no rollback.
-    pytest.mark.django_db(transaction=True),
+    # The live server, in another thread, reads what the test writes: no rollback. The
+    # database is emptied after each test and its migrated rows (content types, groups)
+    # are put back before the next, as for every other test that runs a live server.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
