@@ -24,11 +24,7 @@ run does all of it and rolls back too, so it reports exactly what the import wou
 """
 
 import gc
-import hashlib
-import re
 import tempfile
-import uuid
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from hashlib import blake2b
@@ -36,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models import CheckConstraint, F, UniqueConstraint
 from django.utils import timezone
 
 from bundles import parallel
+from bundles.checks import Checks
+from bundles.dialect import Dialect, _q, key_match
 from bundles.reading import (
     KNOWN_ROW,
     ROW_HEAD,
@@ -84,124 +81,6 @@ def _unedited_table(spec: ModelSpec) -> str:
     return f"{spec.staging_table}_unedited"
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-class Dialect:
-    """The few places where PostgreSQL and SQLite differ."""
-
-    def __init__(self):
-        self.postgres = connection.vendor == "postgresql"
-        if not self.postgres:
-            connection.ensure_connection()
-            connection.connection.create_function(
-                "caci_sha256",
-                1,
-                lambda text: hashlib.sha256(text.encode()).hexdigest(),
-                deterministic=True,
-            )
-
-    def distinct(self, left: str, right: str) -> str:
-        op = "IS DISTINCT FROM" if self.postgres else "IS NOT"
-        return f"({left} {op} {right})"
-
-    def digest(self, alias: str, columns: Sequence[str]) -> str:
-        """SQL for the digest of a row's data: the same expression for staging and tables."""
-        if self.postgres:
-            parts = ", ".join(f"coalesce({alias}.{_q(c)}::text, chr(30))" for c in columns)
-            return f"encode(sha256(convert_to(concat_ws(chr(31), {parts}), 'UTF8')), 'hex')"
-        parts = " || char(31) || ".join(
-            f"coalesce(CAST({alias}.{_q(c)} AS TEXT), char(30))" for c in columns
-        )
-        return f"caci_sha256({parts})"
-
-    @property
-    def true(self) -> str:
-        return "TRUE" if self.postgres else "1"
-
-    def row_id_type(self) -> str:
-        return "bigint" if self.postgres else "INTEGER PRIMARY KEY"
-
-    def load(self, cursor, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
-        if not rows:
-            return
-        names = ", ".join(_q(c) for c in columns)
-        if self.postgres:
-            with cursor.copy(f"COPY {_q(table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(
-            f"INSERT INTO {_q(table)} ({names}) VALUES ({marks})",
-            [tuple(v.hex if isinstance(v, uuid.UUID) else v for v in row) for row in rows],
-        )
-
-    def stream(self, sql: str, params: Sequence = (), size: int = QUOTE_BATCH) -> Iterator[list]:
-        """Rows of a query in batches, without fetching them all at once."""
-        if self.postgres:
-            with connection.connection.cursor(name="caci_import_stream") as cursor:
-                cursor.itersize = size
-                cursor.execute(sql, params)
-                while batch := cursor.fetchmany(size):
-                    yield batch
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            while batch := cursor.fetchmany(size):
-                yield batch
-
-
-class CollapsedText:
-    """An article's text with every run of whitespace read as one space, for finding quotes.
-
-    ``find_quote`` matches a quote's words separated by any run of whitespace; that is a plain
-    substring search in the collapsed text, mapped back to offsets in the text itself. One
-    article is collapsed once for all the quotes that cite it, where find_quote would
-    compile a pattern per quote.
-    """
-
-    def __init__(self, text: str):
-        self.text = text
-        # str.split and \s agree on what white space is; splitting and joining is several
-        # times faster than substituting every run.
-        collapsed = " ".join(text.split())
-        if collapsed:
-            lead = " " if text[0].isspace() else ""
-            trail = " " if text[-1].isspace() else ""
-            collapsed = f"{lead}{collapsed}{trail}"
-        elif text:
-            collapsed = " "
-        self.collapsed = collapsed
-        # Where a run longer than one character shrank: (collapsed position, total shift).
-        self._at: list[int] = []
-        self._shift: list[int] = []
-        shift = 0
-        for run in _LONG_RUN.finditer(text):
-            shift += run.end() - run.start() - 1
-            self._at.append(run.start() - (shift - (run.end() - run.start() - 1)))
-            self._shift.append(shift)
-
-    def _original(self, position: int) -> int:
-        """Offset in the text of the collapsed text's character at ``position``."""
-        runs_before = bisect_left(self._at, position)
-        return position + (self._shift[runs_before - 1] if runs_before else 0)
-
-    def locate(self, quote: str) -> tuple[int, int] | None:
-        words = quote.split()
-        if not words:
-            return None
-        joined = " ".join(words)
-        at = self.collapsed.find(joined)
-        if at == -1:
-            return None
-        return self._original(at), self._original(at + len(joined) - 1) + 1
-
-
-_LONG_RUN = re.compile(r"\s\s+")  # the same as \s{2,}, found twice as fast
-
-
 class _NotWholeRecords(Exception):
     """A part of a file read apart did not hold whole records: the cut was wrong."""
 
@@ -212,7 +91,7 @@ class _Restart(Exception):
     reading everything before processing anything."""
 
 
-class _Import:
+class _Import(Checks):
     def __init__(
         self,
         *,
@@ -635,224 +514,7 @@ class _Import:
         if self.dialect.postgres:
             cursor.execute(f"ANALYZE {_q(table)}")
 
-    # 2. Checks --------------------------------------------------------------------------
-
-    def invalidate(
-        self, cursor, spec: ModelSpec, where: str, params=(), extra: str = "", join: str = ""
-    ) -> list:
-        """Mark the staged rows matching ``where`` invalid; return (file, index, key, extra…).
-
-        ``join`` is a FROM item (a derived table) that ``where`` may join with.
-        """
-        stg = _q(spec.staging_table)
-        returning = f"{stg}._part, {stg}._idx, {stg}._key" + (f", {extra}" if extra else "")
-        source = f" FROM {join}" if join else ""
-        cursor.execute(
-            f"UPDATE {stg} SET _valid = FALSE, _action = NULL{source} WHERE {where} "
-            f"RETURNING {returning}",
-            params,
-        )
-        return sorted(cursor.fetchall(), key=lambda row: (row[0], row[1]))
-
-    def check_duplicates(self, cursor, spec: ModelSpec) -> None:
-        stg = _q(spec.staging_table)
-        rows = self.invalidate(
-            cursor,
-            spec,
-            f"d._key = {stg}._key",
-            join=f"(SELECT _key FROM {stg} GROUP BY _key HAVING count(*) > 1) d",
-        )
-        self.rows_error(
-            spec,
-            rows,
-            ", ".join(spec.key),
-            "Duplicate natural key: another record of this bundle has the same one.",
-        )
-
-    def resolve_references(self, cursor, spec: ModelSpec) -> None:
-        stg = _q(spec.staging_table)
-        for ref in spec.references:
-            target = SPECS_BY_LABEL[ref.target]
-            table, target_stg = _q(target.table), _q(target.staging_table)
-            col = _q(ref.column)
-            if ref.by_slug:
-                key = _q(ref.key_column)
-                cursor.execute(
-                    f"UPDATE {stg} SET {col} = t.id FROM {table} t WHERE t.slug = {stg}.{key}"
-                )
-                missing = f"{key} IS NOT NULL AND {col} IS NULL"  # known rows: no key
-                in_bundle = f"EXISTS (SELECT 1 FROM {target_stg} p WHERE p._key = {stg}.{key})"
-                shown = key
-            else:
-                missing = (
-                    f"NOT {stg}._known AND {col} IS NOT NULL AND NOT EXISTS "
-                    f"(SELECT 1 FROM {table} t WHERE t.id = {stg}.{col})"
-                )
-                in_bundle = f"EXISTS (SELECT 1 FROM {target_stg} p WHERE p.id = {stg}.{col})"
-                shown = col
-            rows = self.invalidate(cursor, spec, missing, extra=f"{shown}, {in_bundle}")
-
-            def message(value, found, ref=ref):
-                if found:  # that record's own errors are reported: not twice
-                    return None
-                shown = f'["{value}"]' if ref.by_slug else str(uuid.UUID(str(value)))
-                return (
-                    f"Refers to {ref.target} {shown}, which is neither in this bundle "
-                    "nor in the database."
-                )
-
-            self.rows_error(spec, rows, ref.name, message)
-
-    def locate_quotes(self, cursor, spec: ModelSpec) -> None:
-        """Find each citation's quote in its article's text: offsets, or an error."""
-        from articles.models import Article
-
-        stg = _q(spec.staging_table)
-        cursor.execute("DROP TABLE IF EXISTS caci_stg_offsets")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE caci_stg_offsets (_n {self.dialect.row_id_type()}, "
-            "char_start integer, char_end integer)"
-        )
-        self.unknow_quotes_of_changed_articles(cursor, spec)
-        texts: dict[int, CollapsedText] = {}
-        proto = Article()
-        columns = ["_n", "char_start", "char_end"]
-        bad: list[tuple] = []
-        for batch in self.dialect.stream(
-            f"SELECT _n, _part, _idx, _key, article_id, quote FROM {stg} "
-            "WHERE article_id IS NOT NULL AND NOT _known ORDER BY article_id"
-        ):
-            wanted = {row[4] for row in batch} - texts.keys()
-            if wanted:
-                texts = {k: v for k, v in texts.items() if k == batch[0][4]}
-                with connection.cursor() as text_cursor:
-                    marks = ", ".join(["%s"] * len(wanted))
-                    text_cursor.execute(
-                        f"SELECT id, lede, body FROM {_q(Article._meta.db_table)} "
-                        f"WHERE id IN ({marks})",
-                        list(wanted),
-                    )
-                    for article_id, lede, body in text_cursor.fetchall():
-                        proto.lede, proto.body = lede, body
-                        texts[article_id] = CollapsedText(proto.text)
-            found = []
-            for n, file_no, index, key, article_id, quote in batch:
-                span = texts[article_id].locate(quote)
-                if span is None:
-                    bad.append((n, file_no, index, key))
-                else:
-                    found.append((n, *span))
-            self.dialect.load(cursor, "caci_stg_offsets", columns, found)
-        cursor.execute(
-            f"UPDATE {stg} SET char_start = o.char_start, char_end = o.char_end "
-            f"FROM caci_stg_offsets o WHERE o._n = {stg}._n"
-        )
-        for start in range(0, len(bad), 1000):
-            chunk = bad[start : start + 1000]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"UPDATE {stg} SET _valid = FALSE, _action = NULL WHERE _n IN ({marks})",
-                [row[0] for row in chunk],
-            )
-        self.rows_error(
-            spec,
-            [row[1:] for row in bad],
-            "quote",
-            "This passage does not occur in the article's text.",
-        )
-
-    def unknow_quotes_of_changed_articles(self, cursor, spec: ModelSpec) -> None:
-        """Citations known unchanged whose article this import rewrites: their quotes are
-        looked for again in the new text, like any other, and their offsets follow."""
-        stg = _q(spec.staging_table)
-        articles = _q(SPECS_BY_LABEL["articles.article"].staging_table)
-        changing = "'updated', 'conflict'" if self.overwrite else "'updated'"
-        restored = "".join(f", {_q(c)} = t.{_q(c)}" for c in self.long_texts(spec))
-        cursor.execute(
-            f"UPDATE {stg} SET _known = FALSE, _action = 'created'{restored} "
-            f"FROM {_q(spec.table)} t WHERE {stg}._known AND t.id = {stg}.id "
-            f"AND {stg}.article_id IN (SELECT id FROM {articles} WHERE _action IN ({changing}))"
-        )
-
-    def check_constraints(self, cursor, spec: ModelSpec) -> None:
-        model = spec.model
-        editor = connection.schema_editor()
-        for constraint in model._meta.constraints:
-            if not isinstance(constraint, CheckConstraint):
-                continue
-            condition = constraint._get_check_sql(model, editor)
-            rows = self.invalidate(
-                cursor, spec, f"NOT _known AND NOT COALESCE(({condition}), TRUE)"
-            )
-            fields = ", ".join(sorted(_condition_fields(constraint.condition)))
-            self.rows_error(spec, rows, fields, constraint.get_violation_error_message())
-
-    def unique_sets(self, spec: ModelSpec) -> list[tuple[tuple[str, ...], str | None, str]]:
-        """(columns, condition SQL, field names) of each uniqueness rule but the natural key."""
-        model = spec.model
-        editor = connection.schema_editor()
-        fields = {f.name: f for f in model._meta.concrete_fields}
-        found = []
-        for f in model._meta.concrete_fields:
-            if f.unique and not f.primary_key and (f.name,) != spec.key:
-                found.append(((f.column,), None, f.name))
-        for constraint in model._meta.constraints:
-            if not isinstance(constraint, UniqueConstraint) or not constraint.fields:
-                continue
-            if set(constraint.fields) == set(spec.key) and constraint.condition is None:
-                continue
-            condition = (
-                constraint._get_condition_sql(model, editor) if constraint.condition else None
-            )
-            columns = tuple(fields[name].column for name in constraint.fields)
-            found.append((columns, condition, ", ".join(constraint.fields)))
-        return found
-
-    def check_unique_in_bundle(self, cursor, spec: ModelSpec) -> None:
-        stg = _q(spec.staging_table)
-        for columns, condition, names in self.unique_sets(spec):
-            cols = ", ".join(_q(c) for c in columns)
-            present = " AND ".join(f"{_q(c)} IS NOT NULL" for c in columns)
-            cond = f" AND ({condition})" if condition else ""
-            same = " AND ".join(f"d.{_q(c)} = {stg}.{_q(c)}" for c in columns)
-            rows = self.invalidate(
-                cursor,
-                spec,
-                same,
-                # Rows already found invalid (a duplicate key, say) are not named again.
-                join=f"(SELECT {cols} FROM {stg} WHERE _valid AND {present}{cond} "
-                f"GROUP BY {cols} HAVING count(*) > 1) d",
-            )
-            self.rows_error(
-                spec, rows, names, f"Another record of this bundle has the same {names}."
-            )
-
-    def check_unique_in_database(self, cursor, spec: ModelSpec) -> None:
-        """A unique value already held by another record, one the bundle leaves as it is."""
-        stg = _q(spec.staging_table)
-        table = _q(spec.table)
-        for columns, condition, names in self.unique_sets(spec):
-            same = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in columns)
-            cond = f" AND ({condition})" if condition else ""
-            # Derived tables keep each condition's unqualified columns unambiguous.
-            clashes = (
-                f"(SELECT s._n FROM (SELECT * FROM {stg} WHERE _action IS NOT NULL{cond}) s "
-                f"JOIN (SELECT * FROM {table} WHERE TRUE{cond}) t ON {same} "
-                f"WHERE NOT ({self.key_match('s', 't', spec)}) AND NOT EXISTS "
-                f"(SELECT 1 FROM {stg} k WHERE {self.key_match('k', 't', spec)})) d"
-            )
-            rows = self.invalidate(cursor, spec, f"d._n = {stg}._n", join=clashes)
-            cursor.execute(
-                f"UPDATE {stg} SET _action = NULL WHERE NOT _valid AND _action IS NOT NULL"
-            )
-            self.rows_error(
-                spec, rows, names, f"Another record in the database already has this {names}."
-            )
-
     # 3. Matching ------------------------------------------------------------------------
-
-    def key_match(self, left: str, right: str, spec: ModelSpec) -> str:
-        return " AND ".join(f"{left}.{_q(c)} = {right}.{_q(c)}" for c in spec.key_columns)
 
     def classify(self, cursor, spec: ModelSpec) -> None:
         """Match the valid records with the table: unchanged, updated, or a conflict.
@@ -870,7 +532,7 @@ class _Import:
             "WHEN m.imported = m.current THEN 'updated' ELSE 'conflict' END "
             f"FROM (SELECT s._n, t.id, {dialect.digest('s', spec.data_columns)} AS staged, "
             f"{dialect.digest('t', spec.data_columns)} AS current, t.import_digest AS imported "
-            f"FROM {stg} s JOIN {table} t ON {self.key_match('s', 't', spec)} "
+            f"FROM {stg} s JOIN {table} t ON {key_match('s', 't', spec)} "
             f"WHERE s._valid AND NOT s._known) m WHERE {stg}._n = m._n"
         )
 
@@ -893,7 +555,7 @@ class _Import:
         flags = ", ".join(self.dialect.distinct(f"s.{_q(c)}", f"t.{_q(c)}") for c in columns)
         for batch in self.dialect.stream(
             f"SELECT s._key, s._action, {flags} FROM {stg} s JOIN {table} t "
-            f"ON {self.key_match('s', 't', spec)} WHERE s._action IN ('updated', 'conflict') "
+            f"ON {key_match('s', 't', spec)} WHERE s._action IN ('updated', 'conflict') "
             "ORDER BY s._part, s._idx"
         ):
             for key, action, *changed in batch:
@@ -968,7 +630,7 @@ class _Import:
             f"CREATE TEMPORARY TABLE caci_stg_stale AS SELECT t.{_q(spec.model._meta.pk.column)} "
             f"AS id, t.import_digest = {current} AS unedited FROM {table} t "
             f"WHERE ({' OR '.join(parents)}) AND NOT EXISTS "
-            f"(SELECT 1 FROM {stg} s WHERE {self.key_match('s', 't', spec)})"
+            f"(SELECT 1 FROM {stg} s WHERE {key_match('s', 't', spec)})"
         )
         report = self.report.model(spec.label)
         cursor.execute("SELECT id FROM caci_stg_stale WHERE NOT unedited")
@@ -995,9 +657,9 @@ class _Import:
             data = ["id", *data]
         cols = ", ".join(_q(c) for c in data)
         changing = "'updated', 'conflict'" if self.overwrite else "'updated'"
-        key_match = self.key_match(table, stg, spec)
+        same_key = key_match(table, stg, spec)
 
-        in_stg = f"EXISTS (SELECT 1 FROM {stg} s WHERE {self.key_match('s', 't', spec)} AND "
+        in_stg = f"EXISTS (SELECT 1 FROM {stg} s WHERE {key_match('s', 't', spec)} AND "
         # Inserts.
         self.write_with_history(
             cursor,
@@ -1013,13 +675,13 @@ class _Import:
         if spec.label in PARENTS and spec.has_auto_pk:
             cursor.execute(
                 f"UPDATE {stg} SET id = t.id FROM {table} t "
-                f"WHERE {stg}._action = 'created' AND {self.key_match(stg, 't', spec)}"
+                f"WHERE {stg}._action = 'created' AND {key_match(stg, 't', spec)}"
             )
         # Updates.
         if spec.label == "articles.authorship":
             cursor.execute(
                 f"UPDATE {table} SET position = {table}.position + {POSITION_SHIFT} FROM {stg} "
-                f"WHERE {stg}._action IN ({changing}) AND {key_match}"
+                f"WHERE {stg}._action IN ({changing}) AND {same_key}"
             )
         assignments = ", ".join(f"{_q(c)} = {stg}.{_q(c)}" for c in data if c != "id")
         self.write_with_history(
@@ -1028,7 +690,7 @@ class _Import:
             "~",
             f"UPDATE {table} SET {assignments}, updated_at = %s, import_digest = {stg}._digest, "
             f"import_fingerprint = {stg}._fingerprint "
-            f"FROM {stg} WHERE {stg}._action IN ({changing}) AND {key_match}",
+            f"FROM {stg} WHERE {stg}._action IN ({changing}) AND {same_key}",
             [self.db_now],
             in_stg + f"s._action IN ({changing}))",
         )
@@ -1039,60 +701,9 @@ class _Import:
         cursor.execute(
             f"UPDATE {table} SET import_digest = {stg}._digest, "
             f"import_fingerprint = {stg}._fingerprint FROM {stg} "
-            f"WHERE {stg}._action = 'unchanged' AND NOT {stg}._known AND {key_match} "
+            f"WHERE {stg}._action = 'unchanged' AND NOT {stg}._known AND {same_key} "
             f"AND {table}.import_digest <> {stg}._digest"
         )
-
-    # 5. Rules over the whole dataset ----------------------------------------------------
-
-    def check_facts(self, cursor) -> None:
-        from actors.services import MIN_AGREEMENT_PARTIES
-
-        checks = [
-            (
-                "actors.agreement",
-                "actors_agreementparty",
-                "agreement_id",
-                MIN_AGREEMENT_PARTIES,
-                "parties",
-                f"An agreement has at least {MIN_AGREEMENT_PARTIES} parties.",
-            ),
-            (
-                "actors.agreement",
-                "actors_citation",
-                "agreement_id",
-                1,
-                "citations",
-                "Cite at least one article and the passage that states this.",
-            ),
-            (
-                "actors.tradefigure",
-                "actors_citation",
-                "trade_figure_id",
-                1,
-                "citations",
-                "Cite at least one article and the passage that states this.",
-            ),
-        ]
-        for label, child, column, minimum, field, message in checks:
-            spec = SPECS_BY_LABEL[label]
-            stg = _q(spec.staging_table)
-            child_stg = _q(f"caci_stg_{child.split('_', 1)[1]}")
-            # A fact whose parties or citations have errors of their own is not reported
-            # again for lacking them.
-            # One grouped count of the children of the bundle's facts, not a count per fact.
-            col = _q(column)
-            cursor.execute(
-                f"SELECT s._part, s._idx, s._key FROM {stg} s LEFT JOIN "
-                f"(SELECT c.{col} AS fact, count(*) AS n FROM {_q(child)} c "
-                f"WHERE c.{col} IN (SELECT id FROM {stg} WHERE _action IS NOT NULL) "
-                f"GROUP BY c.{col}) c ON c.fact = s.id "
-                f"WHERE s._action IS NOT NULL AND COALESCE(c.n, 0) < %s "
-                f"AND NOT EXISTS (SELECT 1 FROM {child_stg} b WHERE NOT b._valid "
-                f"AND b.{col} = s.id) ORDER BY s._part, s._idx",
-                [minimum],
-            )
-            self.rows_error(spec, cursor.fetchall(), field, message)
 
     # The whole run ----------------------------------------------------------------------
 
@@ -1225,19 +836,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _condition_fields(condition) -> set[str]:
-    names = set()
-    for child in condition.children:
-        if hasattr(child, "children"):
-            names |= _condition_fields(child)
-        else:
-            lookup, value = child
-            names.add(lookup.split("__")[0])
-            if isinstance(value, F):
-                names.add(value.name.split("__")[0])
-    return names
 
 
 def _field_names(spec: ModelSpec, columns: Sequence[str]) -> list[str]:
