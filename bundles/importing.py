@@ -1,97 +1,56 @@
 """The fixture importer: a bundle in, every record checked, then upserted in a few statements.
 
-How it goes, in one transaction:
+How it goes, in one transaction, each step in a module of its own:
 
-1. Each file is streamed and every record's fields are checked by the model's own rules
-   (``reading``); the rows go into temporary staging tables (COPY on PostgreSQL, batched
-   inserts on SQLite). Nothing of the bundle is held in memory. A record whose exact text
-   the last import wrote, on a row unedited since, is known unchanged: it is staged from
-   that row, its key alone read. Large files are read by several processes (``parallel``).
-2. Model by model, parents before children, set-based SQL over the staging tables (each
-   model as soon as the bundle's later parts hold only later models): duplicate
-   natural keys, references resolved to ids (in the bundle or already in the database), the
-   quotes found in their articles (Python, grouped by article, streamed), the model's check
-   and unique constraints (their own SQL, compiled from ``Meta.constraints``).
-3. Each valid record is matched with the database by natural key and its digest compared:
-   created, updated, unchanged, or a conflict when an editor changed it since its import.
-   Children the bundle no longer lists for a parent it contains are deleted.
-4. Writes are INSERT … SELECT / UPDATE … FROM the staging tables, and the history rows
-   are written the same way, naming the import run.
-5. The whole-dataset rules: every agreement has two parties, every fact a citation.
+1. ``staging``: each file is streamed and every record's fields are checked by the model's
+   own rules (``reading``); the rows go into temporary staging tables (COPY on PostgreSQL,
+   batched inserts on SQLite). Nothing of the bundle is held in memory. Large files are
+   read by several processes (``parallel``).
+2. ``known``: a record whose exact text the last import wrote, on a row unedited since, is
+   known unchanged: it is staged from that row, its key alone read.
+3. ``checks``: model by model, parents before children, set-based SQL over the staging
+   tables (each model as soon as the bundle's later parts hold only later models):
+   duplicate natural keys, references resolved to ids (in the bundle or already in the
+   database), the quotes found in their articles (Python, grouped by article, streamed),
+   the model's check and unique constraints (their own SQL, compiled from
+   ``Meta.constraints``); at the end, the whole-dataset rules: every agreement has two
+   parties, every fact a citation.
+4. ``writing``: each valid record is matched with the database by natural key and its
+   digest compared: created, updated, unchanged, or a conflict when an editor changed it
+   since its import. Children the bundle no longer lists for a parent it contains are
+   deleted. Writes are INSERT … SELECT / UPDATE … FROM the staging tables, and the history
+   rows are written the same way, naming the import run.
+5. ``report``: what was (or would be) done, and every error, located in its file.
+
+The steps are the same for every model; what is particular to one model is declared on its
+spec (``specs``). ``dialect`` holds the SQL where PostgreSQL and SQLite differ.
 
 Any error anywhere and the transaction is rolled back: the report lists every error. A dry
 run does all of it and rolls back too, so it reports exactly what the import would do.
 """
 
 import gc
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from hashlib import blake2b
 from pathlib import Path
-from typing import Any
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from bundles import parallel
 from bundles.checks import Checks
-from bundles.dialect import Dialect, _q, key_match
-from bundles.reading import (
-    KNOWN_ROW,
-    ROW_HEAD,
-    BundleSyntaxError,
-    RecordReader,
-    iter_records,
-    reader_for,
-)
-from bundles.report import (
-    DETAIL_LIMIT,
-    BundleError,
-    BundleInvalid,
-    ImportReport,
-    RecordChange,
-)
+from bundles.dialect import Dialect
+from bundles.known import KnownRecords
+from bundles.reading import RecordReader
+from bundles.report import BundleError, BundleInvalid, ImportReport
 from bundles.specs import SPECS, SPECS_BY_LABEL, ModelSpec
-
-LOAD_BATCH = 5_000
-# A staging row's ordinal: its part of a file in the high bits, its index in the low ones.
-PART_SHIFT = 32
-QUOTE_BATCH = 5_000
-# Memory an import may use on PostgreSQL for its staging tables, and per join or sort.
-TEMP_BUFFERS = "512MB"
-WORK_MEM = "64MB"
-STATISTICS_TARGET = 10
-# Authorship positions are moved out of the way before they are rewritten, so that two
-# authors swapping places never meet the (article, position) unique constraint.
-POSITION_SHIFT = 10_000
-# Models whose children a bundle states in full: their staging rows keep the database id.
-PARENTS = {ref.target for spec in SPECS for ref in spec.references if ref.name in spec.parents}
-# The read buffer of a model's records known unchanged: "<label>#known".
-_KNOWN = "#known"
+from bundles.staging import Restart, Staging
+from bundles.writing import Writing
 
 
-def _known_table(spec: ModelSpec) -> str:
-    """A model's records known unchanged, as read: their place and key."""
-    return f"{spec.staging_table}_known"
+class _Import(Staging, KnownRecords, Checks, Writing):
+    """One import: the state its steps share, and the order they run in."""
 
-
-def _unedited_table(spec: ModelSpec) -> str:
-    """A model's rows whose fingerprint may mark a bundle record as unchanged."""
-    return f"{spec.staging_table}_unedited"
-
-
-class _NotWholeRecords(Exception):
-    """A part of a file read apart did not hold whole records: the cut was wrong."""
-
-
-class _Restart(Exception):
-    """Models were processed before the bundle was read to its end, and the rest of it
-    turned out to hold records of them (or could not be read in parts): start again,
-    reading everything before processing anything."""
-
-
-class _Import(Checks):
     def __init__(
         self,
         *,
@@ -149,594 +108,15 @@ class _Import(Checks):
                 continue
             self.error(part, index, spec.label, key, field, text)
 
-    # 1. Staging -------------------------------------------------------------------------
-
-    def create_staging(self, cursor) -> None:
-        for spec in SPECS:
-            reader = self.readers[spec.label]
-            fields = {f.column: f for f in spec.model._meta.concrete_fields}
-            columns = [
-                f"_n {self.dialect.row_id_type()}",
-                "_part integer",
-                "_idx integer",
-                "_key text",
-                "_valid boolean",
-                "_fingerprint varchar(32)",
-                # Staged from the database's own row: a record known to be unchanged.
-                "_known boolean DEFAULT FALSE",
-                "_digest varchar(64)",
-                # created until matched with a row of the table; NULL once found invalid.
-                "_action varchar(10)",
-            ]
-            for name in reader.columns[len(ROW_HEAD) :]:
-                if name == "id" and spec.has_auto_pk:
-                    db_type = "bigint"
-                elif name.endswith("__key"):
-                    db_type = "text"
-                else:
-                    db_type = fields[name].db_type(connection)
-                columns.append(f"{_q(name)} {db_type}")
-            cursor.execute(f"DROP TABLE IF EXISTS {_q(spec.staging_table)}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {_q(spec.staging_table)} ({', '.join(columns)})"
-            )
-            # One table per model, not one for all: the planner's estimates of a model's
-            # share of a shared table went wrong by orders of magnitude.
-            cursor.execute(f"DROP TABLE IF EXISTS {_q(_known_table(spec))}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {_q(_known_table(spec))} "
-                f"(_n {self.dialect.row_id_type()}, _part integer, _idx integer, _key text, "
-                "_fingerprint varchar(32))"
-            )
-
-    def drop_staging(self, cursor) -> None:
-        for spec in SPECS:
-            for table in (spec.staging_table, _known_table(spec), _unedited_table(spec)):
-                cursor.execute(f"DROP TABLE IF EXISTS {_q(table)}")
-        for table in ("caci_stg_edited", "caci_stg_offsets", "caci_stg_stale"):
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-
-    def new_part(self, file_no: int) -> int:
-        """A part of a file whose records are staged together (a whole file, when it is
-        read by one process); its first record's index is set once it is known."""
-        self.parts.append((file_no, 0))
-        return len(self.parts) - 1
-
-    def read_files(self, cursor) -> Iterator[set[str]]:
-        """Stage the files' records; after each part of a file is staged, yield the labels
-        of the models it held, so that the models complete by then can be processed while
-        worker processes read on."""
-        buffers: dict[str, list[tuple]] = {label: [] for label in SPECS_BY_LABEL}
-        buffers.update({label + _KNOWN: [] for label in SPECS_BY_LABEL})
-        bar = self._bar(sum(_size(p) for p in self.paths), "reading", unit="B")
-        seen: set[str] = set()
-
-        def emit(name: str, row: tuple) -> None:
-            seen.add(name)
-            rows = buffers[name]
-            rows.append(row)
-            if len(rows) >= LOAD_BATCH:
-                self._flush(cursor, name, rows)
-
-        try:
-            for file_no, path in enumerate(self.paths):
-                bounds = self.parallel_bounds(path)
-                if bounds:
-                    read = yield from self.read_in_parallel(cursor, file_no, path, bounds, bar)
-                    if read:
-                        continue
-                part = self.new_part(file_no)
-                try:
-                    handle = open(path, "rb")  # noqa: SIM115 - closed below
-                except OSError as error:
-                    self.error(part, None, "", "", "", f"Cannot read the file: {error}.")
-                    continue
-                with handle:
-                    try:
-                        for index, record, text in iter_records(
-                            handle, bar.update if bar else None
-                        ):
-                            self.stage_record(part, index, record, text, emit, self.error)
-                    except BundleSyntaxError as error:
-                        self.error(part, error.index, "", "", "", str(error))
-                for label, rows in buffers.items():
-                    self._flush(cursor, label, rows)
-                yield {name.removesuffix(_KNOWN) for name in seen}
-                seen.clear()
-        finally:
-            if bar:
-                bar.close()
-
-    def parallel_bounds(self, path: str) -> list[tuple[int, int]] | None:
-        """Where to cut a large file for reading it in several processes, or None."""
-        if not self.dialect.postgres or self.workers < 2:
-            return None
-        size = _size(path)
-        if size < self.parallel_min_bytes:
-            return None
-        return parallel.split_file(path, size, self.workers * parallel.PARTS_PER_PROCESS)
-
-    def read_in_parallel(self, cursor, file_no, path, bounds, bar) -> Iterator[set[str]]:
-        """Read a file's parts in worker processes and stage what they wrote, each part as
-        soon as it is read (while the processes go on with the next ones); yields each
-        part's labels, and returns whether the file was read.
-
-        False, with nothing staged, when a cut turns out not to fall between two records
-        (or the file is malformed): the file is then read whole, by this process, which
-        names the malformed record by its index. If models were already processed by
-        then, the whole import starts again (``_Restart``)."""
-        parts = [self.new_part(file_no) for _ in bounds]
-        staged, known_staged = dict(self.staged), dict(self.known_staged)
-        errors_before = len(self.report.errors)
-        try:
-            # The pool closes (its processes stopped) before the directory is removed.
-            with (
-                tempfile.TemporaryDirectory(
-                    prefix="caci-import-", ignore_cleanup_errors=True
-                ) as directory,
-                transaction.atomic(),
-                closing(
-                    parallel.read_parts(
-                        self, path, bounds, parts, directory, processes=self.workers
-                    )
-                ) as results,
-            ):
-                first = 0
-                for part, result in zip(parts, results, strict=True):
-                    if result is None:
-                        raise _NotWholeRecords
-                    self.parts[part] = (file_no, first)
-                    first += result.records
-                    self._stage_part(cursor, result)
-                    if bar:
-                        bar.update(result.bytes_read)
-                    yield {name.removesuffix(_KNOWN) for name in result.outputs}
-        except _NotWholeRecords:
-            if self.processed:
-                raise _Restart from None
-            self.staged, self.known_staged = staged, known_staged
-            del self.report.errors[errors_before:]
-            return False
-        return True
-
-    def _stage_part(self, cursor, result: "parallel.PartResult") -> None:
-        for name, (file, count) in result.outputs.items():
-            if name.endswith(_KNOWN):
-                label = name.removesuffix(_KNOWN)
-                self._copy_file(cursor, _known_table(SPECS_BY_LABEL[label]), KNOWN_ROW, file)
-                self.known_staged[label] += count
-            else:
-                columns = self.readers[name].columns
-                self._copy_file(cursor, SPECS_BY_LABEL[name].staging_table, columns, file)
-                self.staged[name] += count
-        for error in result.errors:
-            self.error(*error)
-
-    def _copy_file(self, cursor, table: str, columns: Sequence[str], file: str) -> None:
-        names = ", ".join(_q(c) for c in columns)
-        statement = f"COPY {_q(table)} ({names}) FROM STDIN"
-        with open(file, "rb") as data, cursor.copy(statement) as copy:
-            while chunk := data.read(1 << 20):
-                copy.write(chunk)
-
-    def stage_record(self, part, index, record, text, emit, error) -> None:
-        """Check one record and hand its staging row to ``emit(buffer name, row)``;
-        problems go to ``error(part, index, label, key, field, message)``."""
-        if not isinstance(record, dict):
-            error(part, index, "", "", "", "A record is a JSON object.")
-            return
-        model = record.get("model")
-        try:
-            reader = self.readers_by_name[model]
-        except (KeyError, TypeError):  # a label not met yet, or not a label at all
-            reader = self._reader_for(model)
-        if reader is None:
-            error(
-                part,
-                index,
-                str(model or ""),
-                "",
-                "model",
-                f"Not a model this importer reads: {model!r} (it reads "
-                f"{', '.join(SPECS_BY_LABEL)}).",
-            )
-            return
-        label = reader.spec.label
-        ordinal = (part << PART_SHIFT) + index
-        fingerprint = blake2b(text.encode(), digest_size=16).digest()
-        if fingerprint in self.known:
-            row = reader.known_row(ordinal, part, index, record, fingerprint.hex())
-            if row is not None:
-                self.known_staged[label] += 1
-                emit(label + _KNOWN, row)
-                return
-        row, key, problems = reader.read(ordinal, part, index, record, fingerprint.hex())
-        for problem in problems:
-            error(part, index, label, key, problem.field, problem.message)
-        emit(label, row)
-
-    def _reader_for(self, model: Any) -> RecordReader | None:
-        spec = reader_for(model)
-        if spec is None:
-            return None
-        reader = self.readers[spec.label]
-        self.readers_by_name[model] = reader
-        return reader
-
-    def _flush(self, cursor, label: str, rows: list[tuple]) -> None:
-        if label.endswith(_KNOWN):
-            spec = SPECS_BY_LABEL[label.removesuffix(_KNOWN)]
-            self.dialect.load(cursor, _known_table(spec), KNOWN_ROW, rows)
-        else:
-            spec = SPECS_BY_LABEL[label]
-            self.dialect.load(cursor, spec.staging_table, self.readers[label].columns, rows)
-            self.staged[label] += len(rows)
-        rows.clear()
-
-    def load_known(self, cursor) -> None:
-        """The fingerprints of the records the database holds exactly as imported.
-
-        A record qualifies when its import digest still matches its data (nobody has
-        edited it since), so do the records it names by slug (a parent renamed in the
-        admin no longer answers to the slug the record's text names), and, for a
-        citation, when its article has not changed since the citation was written (its
-        offsets were found in the article's text as it was). A bundle record with one of
-        these fingerprints is that very text again, so it is unchanged and is not checked
-        field by field a second time: the row it would produce is the row the database
-        has. One 16-byte digest per such record is held in memory (about 90 MB for a
-        million); the rows are listed in a temporary table.
-        """
-        if self.check_all:
-            return
-        cursor.execute("DROP TABLE IF EXISTS caci_stg_edited")
-        cursor.execute("CREATE TEMPORARY TABLE caci_stg_edited (_model varchar(100), id bigint)")
-        for label in sorted({ref.target for spec in SPECS for ref in spec.references}):
-            target = SPECS_BY_LABEL[label]
-            if not target.has_auto_pk:
-                continue  # named by UUID, which no edit changes
-            cursor.execute(
-                f"INSERT INTO caci_stg_edited (_model, id) SELECT %s, t.id FROM "
-                f"{_q(target.table)} t WHERE t.import_digest <> "
-                f"{self.dialect.digest('t', target.data_columns)}",
-                [label],
-            )
-        self.analyze_table(cursor, "caci_stg_edited")
-        for spec in SPECS:
-            # The row's own key, in its own type, so that it is found again by it.
-            pk = spec.model._meta.pk
-            key_type = "bigint" if spec.has_auto_pk else pk.db_type(connection)
-            table = _q(_unedited_table(spec))
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {table} (_fingerprint varchar(32), id {key_type})"
-            )
-            condition, params = self.known_condition(spec)
-            cursor.execute(
-                f"INSERT INTO {table} (_fingerprint, id) SELECT t.import_fingerprint, "
-                f"t.{_q(pk.column)} FROM {_q(spec.table)} t WHERE {condition}",
-                params,
-            )
-            self.analyze_table(cursor, _unedited_table(spec))
-            for batch in self.dialect.stream(f"SELECT _fingerprint FROM {table}"):
-                self.known.update(bytes.fromhex(row[0]) for row in batch)
-
-    def known_condition(self, spec: ModelSpec) -> tuple[str, list]:
-        """SQL over a row ``t`` of the model: may a bundle record with its fingerprint be
-        taken as unchanged? See ``load_known``."""
-        conditions = [
-            "t.import_fingerprint <> ''",
-            f"t.import_digest = {self.dialect.digest('t', spec.data_columns)}",
-        ]
-        params: list = []
-        for ref in spec.references:
-            if ref.by_slug:
-                conditions.append(
-                    "NOT EXISTS (SELECT 1 FROM caci_stg_edited e WHERE e._model = %s "
-                    f"AND e.id = t.{_q(ref.column)})"
-                )
-                params.append(ref.target)
-        if spec.label == "actors.citation":
-            articles = _q(SPECS_BY_LABEL["articles.article"].table)
-            conditions.append(
-                f"NOT EXISTS (SELECT 1 FROM {articles} a WHERE a.id = t.article_id "
-                "AND a.updated_at > t.updated_at)"
-            )
-        return " AND ".join(conditions), params
-
-    def long_texts(self, spec: ModelSpec) -> list[str]:
-        """The staged text columns (article bodies, quotes, notes): not copied for records
-        known unchanged, since no check over the bundle reads them."""
-        staged = set(self.readers[spec.label].columns)
-        return [
-            f.column
-            for f in spec.model._meta.concrete_fields
-            if isinstance(f, models.TextField) and f.column in staged
-        ]
-
-    def stage_known(self, cursor, spec: ModelSpec) -> None:
-        """Stage the known records of one model from their rows in the database.
-
-        Every column but the long texts is copied, so the checks over the bundle (natural
-        keys, unique values, the parents whose children the bundle lists) see them as the
-        records they are. They are staged as unchanged, and the checks of a record's own
-        fields pass them by.
-        """
-        expected = self.known_staged[spec.label]
-        if not expected:
-            return
-        stg = _q(spec.staging_table)
-        reader = self.readers[spec.label]
-        skipped = set(self.long_texts(spec))
-        copied = [
-            c
-            for c in reader.columns[len(ROW_HEAD) :]
-            if not c.endswith("__key") and c not in skipped
-        ]
-        if spec.has_auto_pk and "id" not in copied:
-            copied.append("id")
-        names = ", ".join(_q(c) for c in copied)
-        values = ", ".join(f"t.{_q(c)}" for c in copied)
-        cursor.execute(
-            f"INSERT INTO {stg} (_n, _part, _idx, _key, _valid, _fingerprint, _known, _action, "
-            f"{names}) SELECT k._n, k._part, k._idx, k._key, {self.dialect.true}, "
-            f"k._fingerprint, {self.dialect.true}, 'unchanged', {values} "
-            f"FROM {_q(_known_table(spec))} k JOIN {_q(_unedited_table(spec))} u "
-            f"ON u._fingerprint = k._fingerprint JOIN {_q(spec.table)} t "
-            f"ON t.{_q(spec.model._meta.pk.column)} = u.id"
-        )
-        if cursor.rowcount != expected:
-            self.error(
-                None,
-                None,
-                spec.label,
-                "",
-                "",
-                "Records changed in the database while the import ran; run it again.",
-            )
-        self.staged[spec.label] += expected
-
-    def _bar(self, total: int, desc: str, unit: str = "it"):
-        if not self.progress:
-            return None
-        from tqdm import tqdm
-
-        return tqdm(total=total, desc=desc, unit=unit, unit_scale=True, leave=False)
-
-    def analyze(self, cursor, spec: ModelSpec | None = None) -> None:
-        """Give PostgreSQL's planner the staging tables' statistics (temporary tables get no
-        autovacuum), so it joins them by hashing rather than row by row. Again once
-        references are resolved: until then their id columns are all empty."""
-        for each in [spec] if spec else SPECS:
-            if self.staged[each.label]:
-                self.analyze_table(cursor, each.staging_table)
-
-    def analyze_table(self, cursor, table: str) -> None:
-        if self.dialect.postgres:
-            cursor.execute(f"ANALYZE {_q(table)}")
-
-    # 3. Matching ------------------------------------------------------------------------
-
-    def classify(self, cursor, spec: ModelSpec) -> None:
-        """Match the valid records with the table: unchanged, updated, or a conflict.
-
-        Records that match no row keep the action they were staged with, created, and
-        their digest is computed as they are inserted: a first import rewrites no staging
-        row here."""
-        stg = _q(spec.staging_table)
-        table = _q(spec.table)
-        dialect = self.dialect
-        set_id = "id = m.id, " if spec.has_auto_pk else ""
-        cursor.execute(
-            f"UPDATE {stg} SET {set_id}_digest = m.staged, _action = CASE "
-            "WHEN m.staged = m.current THEN 'unchanged' "
-            "WHEN m.imported = m.current THEN 'updated' ELSE 'conflict' END "
-            f"FROM (SELECT s._n, t.id, {dialect.digest('s', spec.data_columns)} AS staged, "
-            f"{dialect.digest('t', spec.data_columns)} AS current, t.import_digest AS imported "
-            f"FROM {stg} s JOIN {table} t ON {key_match('s', 't', spec)} "
-            f"WHERE s._valid AND NOT s._known) m WHERE {stg}._n = m._n"
-        )
-
-    def report_changes(self, cursor, spec: ModelSpec) -> None:
-        stg = _q(spec.staging_table)
-        table = _q(spec.table)
-        report = self.report.model(spec.label)
-        cursor.execute(
-            f"SELECT _action, count(*) FROM {stg} WHERE _action IS NOT NULL GROUP BY _action"
-        )
-        for action, count in cursor.fetchall():
-            if action == "conflict":
-                report.conflicts += count
-            else:
-                setattr(report, action, getattr(report, action) + count)
-        if not (report.updated or report.conflicts):
-            return
-        columns = [c for c in spec.data_columns]
-        names = _field_names(spec, columns)
-        flags = ", ".join(self.dialect.distinct(f"s.{_q(c)}", f"t.{_q(c)}") for c in columns)
-        for batch in self.dialect.stream(
-            f"SELECT s._key, s._action, {flags} FROM {stg} s JOIN {table} t "
-            f"ON {key_match('s', 't', spec)} WHERE s._action IN ('updated', 'conflict') "
-            "ORDER BY s._part, s._idx"
-        ):
-            for key, action, *changed in batch:
-                fields = tuple(name for name, flag in zip(names, changed, strict=True) if flag)
-                change = RecordChange(spec.label, key, fields)
-                if action == "updated" or self.overwrite:
-                    report.changed_fields.update(fields)
-                target = self.report.updates if action == "updated" else self.report.conflicts
-                if sum(1 for c in target if c.model == spec.label) < DETAIL_LIMIT:
-                    target.append(change)
-
-    # 4. Writing -------------------------------------------------------------------------
-
-    def history_sql(self, spec: ModelSpec, kind: str) -> tuple[str, list]:
-        """``INSERT INTO <history> (…) SELECT …`` over rows aliased t, and its parameters."""
-        history_model = spec.model.history.model
-        own = {
-            "history_date": self.db_now,
-            "history_change_reason": self.reason,
-            "history_user": self.user_id,
-        }
-        columns, values, params = [], [], []
-        for f in history_model._meta.concrete_fields:
-            if f.name == "history_id":
-                continue
-            columns.append(_q(f.column))
-            if f.name == "history_type":
-                values.append(f"'{kind}'")
-            elif f.name in own:
-                values.append("%s")
-                params.append(own[f.name])
-            else:
-                values.append(f"t.{_q(f.column)}")
-        head = f"INSERT INTO {_q(history_model._meta.db_table)} ({', '.join(columns)})"
-        return f"{head} SELECT {', '.join(values)}", params
-
-    def history(self, cursor, spec: ModelSpec, kind: str, where: str, params=()) -> None:
-        """History rows, one per target row matching ``where`` (over alias t), in one go."""
-        insert, own = self.history_sql(spec, kind)
-        cursor.execute(f"{insert} FROM {_q(spec.table)} t WHERE {where}", [*own, *params])
-
-    def write_with_history(self, cursor, spec: ModelSpec, kind: str, sql: str, params, where):
-        """Run an INSERT or UPDATE of the table, and write the history of the rows it wrote.
-
-        On PostgreSQL in one statement: the written rows flow straight into the history
-        table (INSERT … RETURNING inside a WITH), with no second look-up. Elsewhere the
-        history is copied from the table afterwards, the rows found by ``where``.
-        """
-        insert, own = self.history_sql(spec, kind)
-        if self.dialect.postgres:
-            returning = f"{_q(spec.table)}.*" if sql.startswith("UPDATE") else "*"
-            cursor.execute(
-                f"WITH t AS ({sql} RETURNING {returning}) {insert} FROM t", [*params, *own]
-            )
-            return
-        cursor.execute(sql, params)
-        self.history(cursor, spec, kind, where)
-
-    def delete_stale(self, cursor, spec: ModelSpec) -> None:
-        """Children of parents in the bundle that the bundle no longer lists."""
-        if not spec.parents:
-            return
-        table, stg = _q(spec.table), _q(spec.staging_table)
-        parents = []
-        for name in spec.parents:
-            ref = next(r for r in spec.references if r.name == name)
-            parent_stg = _q(SPECS_BY_LABEL[ref.target].staging_table)
-            parents.append(f"t.{_q(ref.column)} IN (SELECT id FROM {parent_stg} WHERE _valid)")
-        current = self.dialect.digest("t", spec.data_columns)
-        cursor.execute("DROP TABLE IF EXISTS caci_stg_stale")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE caci_stg_stale AS SELECT t.{_q(spec.model._meta.pk.column)} "
-            f"AS id, t.import_digest = {current} AS unedited FROM {table} t "
-            f"WHERE ({' OR '.join(parents)}) AND NOT EXISTS "
-            f"(SELECT 1 FROM {stg} s WHERE {key_match('s', 't', spec)})"
-        )
-        report = self.report.model(spec.label)
-        cursor.execute("SELECT id FROM caci_stg_stale WHERE NOT unedited")
-        edited = [row[0] for row in cursor.fetchall()]
-        report.conflicts += len(edited)
-        for record in spec.model._default_manager.filter(pk__in=edited[:DETAIL_LIMIT]):
-            key = record.natural_key() if hasattr(record, "natural_key") else (str(record.pk),)
-            self.report.conflicts.append(
-                RecordChange(spec.label, _show_key(key), ("(no longer in the bundle)",))
-            )
-        doomed = "SELECT id FROM caci_stg_stale" + ("" if self.overwrite else " WHERE unedited")
-        pk = _q(spec.model._meta.pk.column)
-        self.history(cursor, spec, "-", f"t.{pk} IN ({doomed})")
-        cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({doomed})")
-        report.deleted += cursor.rowcount
-
-    def write(self, cursor, spec: ModelSpec) -> None:
-        table, stg = _q(spec.table), _q(spec.staging_table)
-        reader = self.readers[spec.label]
-        data = [
-            c for c in reader.columns[len(ROW_HEAD) :] if not c.endswith("__key") and c != "id"
-        ]
-        if not spec.has_auto_pk:
-            data = ["id", *data]
-        cols = ", ".join(_q(c) for c in data)
-        changing = "'updated', 'conflict'" if self.overwrite else "'updated'"
-        same_key = key_match(table, stg, spec)
-
-        in_stg = f"EXISTS (SELECT 1 FROM {stg} s WHERE {key_match('s', 't', spec)} AND "
-        # Inserts.
-        self.write_with_history(
-            cursor,
-            spec,
-            "+",
-            f"INSERT INTO {table} ({cols}, created_at, updated_at, import_digest, "
-            f"import_fingerprint) SELECT {cols}, %s, %s, "
-            f"{self.dialect.digest(stg, spec.data_columns)}, _fingerprint FROM {stg} "
-            f"WHERE _action = 'created' ORDER BY {spec.ordering or '_n'}",
-            [self.db_now, self.db_now],
-            in_stg + "s._action = 'created')",
-        )
-        if spec.label in PARENTS and spec.has_auto_pk:
-            cursor.execute(
-                f"UPDATE {stg} SET id = t.id FROM {table} t "
-                f"WHERE {stg}._action = 'created' AND {key_match(stg, 't', spec)}"
-            )
-        # Updates.
-        if spec.label == "articles.authorship":
-            cursor.execute(
-                f"UPDATE {table} SET position = {table}.position + {POSITION_SHIFT} FROM {stg} "
-                f"WHERE {stg}._action IN ({changing}) AND {same_key}"
-            )
-        assignments = ", ".join(f"{_q(c)} = {stg}.{_q(c)}" for c in data if c != "id")
-        self.write_with_history(
-            cursor,
-            spec,
-            "~",
-            f"UPDATE {table} SET {assignments}, updated_at = %s, import_digest = {stg}._digest, "
-            f"import_fingerprint = {stg}._fingerprint "
-            f"FROM {stg} WHERE {stg}._action IN ({changing}) AND {same_key}",
-            [self.db_now],
-            in_stg + f"s._action IN ({changing}))",
-        )
-        # Equal records whose digest is stale (an editor's change the bundle now agrees
-        # with): digest and fingerprint alone are brought up to date, quietly. A record
-        # equal but written in another layout (an export of it, say) is left as it is: an
-        # unchanged record is not written to.
-        cursor.execute(
-            f"UPDATE {table} SET import_digest = {stg}._digest, "
-            f"import_fingerprint = {stg}._fingerprint FROM {stg} "
-            f"WHERE {stg}._action = 'unchanged' AND NOT {stg}._known AND {same_key} "
-            f"AND {table}.import_digest <> {stg}._digest"
-        )
-
-    # The whole run ----------------------------------------------------------------------
-
-    def tune(self, cursor) -> None:
-        """Give this transaction room to work in memory (PostgreSQL).
-
-        The staging tables are temporary tables, held in the session's own buffers: with the
-        default 8 MB a large bundle's tables spill to disk files and every pass over them
-        reads them back. The joins and sorts over them likewise spill past ``work_mem``.
-        Both settings end with the import's transaction."""
-        if not self.dialect.postgres:
-            return
-        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-        # The staging tables' statistics only steer the planner between hashing and
-        # looping: a sample of 3,000 rows does, where the default 30,000 takes seconds.
-        cursor.execute(f"SET LOCAL default_statistics_target = {STATISTICS_TARGET}")
-        try:
-            # Only possible before the session's first temporary table: otherwise the
-            # session keeps the buffers it has.
-            with transaction.atomic():
-                cursor.execute(f"SET LOCAL temp_buffers = '{TEMP_BUFFERS}'")
-        except DatabaseError:
-            pass
-
     def run(self) -> None:
         with _collector_paused(), connection.cursor() as cursor:
-            self.tune(cursor)
+            self.dialect.tune(cursor)
             self.create_staging(cursor)
             self.load_known(cursor)
             try:
                 with transaction.atomic():
                     self.read_and_process(cursor, early=True)
-            except _Restart:
+            except Restart:
                 self.start_again()
                 self.read_and_process(cursor, early=False)
             self.known.clear()
@@ -755,7 +135,7 @@ class _Import(Checks):
         With ``early``, a model is processed as soon as a part of the bundle holding only
         later models has been staged (bundles are written parents first: dumpdata's,
         export_fixtures' and the generator's are), while the rest is still being read.
-        Should a later part hold records of a model already processed, ``_Restart``."""
+        Should a later part hold records of a model already processed, ``Restart``."""
         order = {spec.label: number for number, spec in enumerate(SPECS)}
         pending = list(SPECS)
         furthest = -1
@@ -766,7 +146,7 @@ class _Import(Checks):
                     if not labels:
                         continue
                     if min(order[label] for label in labels) < len(self.processed):
-                        raise _Restart
+                        raise Restart
                     # Records of a model and of its children may come interleaved (each
                     # article with its bylines): a model is taken as complete once a part
                     # holds only later models.
@@ -796,14 +176,14 @@ class _Import(Checks):
         if bar:
             bar.update()
         if self.known_staged[spec.label]:
-            self.analyze_table(cursor, _known_table(spec))
+            self.dialect.analyze_table(cursor, spec.known_table)
             self.stage_known(cursor, spec)
         if not self.staged[spec.label]:
             return
         self.analyze(cursor, spec)
         self.check_duplicates(cursor, spec)
         self.resolve_references(cursor, spec)
-        if spec.label == "actors.citation":
+        if spec.quoted_in:
             self.locate_quotes(cursor, spec)
         self.analyze(cursor, spec)
         self.check_constraints(cursor, spec)
@@ -836,24 +216,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _field_names(spec: ModelSpec, columns: Sequence[str]) -> list[str]:
-    by_column = {f.column: f.name for f in spec.model._meta.concrete_fields}
-    return [by_column[c] for c in columns]
-
-
-def _show_key(key: Sequence) -> str:
-    import json
-
-    return str(key[0]) if len(key) == 1 else json.dumps(list(key), ensure_ascii=False)
-
-
-def _size(path: str) -> int:
-    try:
-        return Path(path).stat().st_size
-    except OSError:
-        return 0
 
 
 def fixtures_import(
