@@ -9,9 +9,9 @@ from actors.models import Agreement, Citation, TradeFigure
 from articles.models import find_quote
 from bundles.exporting import fixtures_export
 from bundles.importing import fixtures_import
+from bundles.management.commands.seed import fixture_files
 from bundles.synthetic import Sizes, write_bundle
 from bundles.tests.bundles import DATASET_MODELS, QUOTE, small_bundle, snapshot, write
-from bundles.management.commands.seed import fixture_files
 
 pytestmark = pytest.mark.django_db
 
