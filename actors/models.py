@@ -376,6 +376,7 @@ class Agreement(ReviewedModel):
                 violation_error_message="A signing date needs its precision, and a precision "
                 "needs a date.",
             ),
+            ReviewedModel.verified_when_published("agreement_published_is_verified"),
         ]
         indexes = [
             models.Index(fields=["signed_on", "signed_on_latest"], name="agreement_signed_idx"),
@@ -392,6 +393,7 @@ class Agreement(ReviewedModel):
         return format_partial_date(self.signed_on, self.signed_precision)
 
     def clean(self) -> None:
+        super().clean()
         if self.signed_on and not self.signed_precision:
             raise ValidationError(
                 {"signed_precision": "Say how much of the date is known: day, month or year."}
@@ -588,6 +590,7 @@ class TradeFigure(ReviewedModel):
                 violation_error_message="The currency is an ISO 4217 code: three upper-case "
                 "letters.",
             ),
+            ReviewedModel.verified_when_published("trade_figure_published_is_verified"),
         ]
         indexes = [
             models.Index(fields=["reporter", "partner", "year"], name="trade_pair_year_idx"),
@@ -613,6 +616,7 @@ class TradeFigure(ReviewedModel):
         super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
+        super().clean()
         errors = {}
         if self.reporter_id and self.reporter_id == self.partner_id:
             errors["partner"] = "The reporter and the partner must differ."

@@ -25,7 +25,6 @@ from actors.models import (
     TradeFigure,
 )
 from articles.models import Article
-from core.editorial import ReviewStatus
 from core.services import model_update
 
 ACTOR_FIELDS = ("name", "slug", "kind", "iso_code", "description")
@@ -37,7 +36,6 @@ AGREEMENT_FIELDS = (
     "signed_precision",
     "instrument_count",
     "summary",
-    "review_status",
     "review_note",
 )
 TRADE_FIGURE_FIELDS = (
@@ -50,7 +48,6 @@ TRADE_FIGURE_FIELDS = (
     "currency",
     "qualifier",
     "note",
-    "review_status",
     "review_note",
 )
 MIN_AGREEMENT_PARTIES = 2
@@ -219,7 +216,6 @@ def agreement_create(
     signed_precision: str = "",
     instrument_count: int | None = None,
     summary: str = "",
-    review_status: str = ReviewStatus.NEEDS_REVIEW,
     review_note: str = "",
 ) -> Agreement:
     agreement = Agreement(
@@ -230,7 +226,6 @@ def agreement_create(
         signed_precision=signed_precision,
         instrument_count=instrument_count,
         summary=summary,
-        review_status=review_status,
         review_note=review_note,
     )
     agreement.full_clean()
@@ -274,7 +269,6 @@ def trade_figure_create(
     currency: str = "USD",
     qualifier: str = Qualifier.EXACT,
     note: str = "",
-    review_status: str = ReviewStatus.NEEDS_REVIEW,
     review_note: str = "",
 ) -> TradeFigure:
     figure = TradeFigure(
@@ -287,7 +281,6 @@ def trade_figure_create(
         currency=currency,
         qualifier=qualifier,
         note=note,
-        review_status=review_status,
         review_note=review_note,
     )
     figure.full_clean()

@@ -18,7 +18,6 @@ from core.admin import (
     REVIEW_FIELDS,
     CuratedAdmin,
     ReviewedAdmin,
-    ReviewStatusFilter,
     ServiceAdmin,
 )
 
@@ -73,7 +72,7 @@ class ArticleAdmin(ReviewedAdmin):
         "review_status",
         "updated_at",
     )
-    list_filter = (ReviewStatusFilter, "section")
+    list_filter = ("review_status", "section")
     search_fields = ("title", "slug", "lede", "authorships__author__name")
     date_hierarchy = "published_on"
     inlines = [AuthorshipInline]

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from articles.models import Article, Author, Authorship, Section
-from core.editorial import ReviewStatus
 from core.services import model_update
 
 AUTHOR_FIELDS = ("name", "slug", "bio", "affiliation")
@@ -25,7 +24,6 @@ ARTICLE_FIELDS = (
     "source_url",
     "pdf_url",
     "publisher_item_id",
-    "review_status",
     "review_note",
 )
 
@@ -73,7 +71,6 @@ def article_create(
     pdf_url: str = "",
     publisher_item_id: int | None = None,
     authors: Sequence[Author] = (),
-    review_status: str = ReviewStatus.NEEDS_REVIEW,
     review_note: str = "",
 ) -> Article:
     article = Article(
@@ -86,7 +83,6 @@ def article_create(
         source_url=source_url,
         pdf_url=pdf_url,
         publisher_item_id=publisher_item_id,
-        review_status=review_status,
         review_note=review_note,
     )
     article.full_clean()

@@ -14,10 +14,13 @@ from django.apps import apps
 from django.db import models
 from django.db.models.fields import AutoFieldMixin
 
+from core.editorial import ReviewedModel
+
 # Columns a bundle may carry but that the importer does not take from it: the database keeps
 # its own clock (created_at, updated_at), the importer computes import_digest and
-# import_fingerprint, and only an editor of this database can vouch for a record
-# (verified_by, verified_at).
+# import_fingerprint, and only an editor of this database or the import run itself can vouch
+# for a record (verified_by, verified_at, verified_via: the importer names its run as the
+# verification of the published records it writes).
 NOT_IMPORTED = frozenset(
     {
         "created_at",
@@ -26,6 +29,7 @@ NOT_IMPORTED = frozenset(
         "import_fingerprint",
         "verified_by",
         "verified_at",
+        "verified_via",
     }
 )
 
@@ -100,6 +104,12 @@ class ModelSpec:
     def unedited_table(self) -> str:
         """The rows whose fingerprint may mark a bundle record as unchanged."""
         return f"{self.staging_table}_unedited"
+
+    @cached_property
+    def reviewed(self) -> bool:
+        """Whether records are reviewed and published (a published one names who or what
+        verified it: the importer names its run)."""
+        return issubclass(self.model, ReviewedModel)
 
     @cached_property
     def has_auto_pk(self) -> bool:

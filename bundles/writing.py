@@ -14,6 +14,7 @@ from bundles.dialect import _q, key_match
 from bundles.reading import ROW_HEAD
 from bundles.report import DETAIL_LIMIT, RecordChange
 from bundles.specs import SPECS, SPECS_BY_LABEL, ModelSpec
+from core.editorial import ReviewStatus
 
 # Models whose children a bundle states in full: their staging rows keep the database id.
 PARENTS = {ref.target for spec in SPECS for ref in spec.references if ref.name in spec.parents}
@@ -168,16 +169,28 @@ class Writing:
         same_key = key_match(table, stg, spec)
 
         in_stg = f"EXISTS (SELECT 1 FROM {stg} s WHERE {key_match('s', 't', spec)} AND "
+        # A published record the import writes names the run as its verification: no
+        # editor of this database has checked this version of it.
+        reviewed = spec.reviewed
+        published = f"{stg}.review_status = '{ReviewStatus.PUBLISHED.value}'"
+        verification_columns = ", verified_at, verified_via" if reviewed else ""
+        verification_values = (
+            f", CASE WHEN {published} THEN %s END, CASE WHEN {published} THEN %s ELSE '' END"
+            if reviewed
+            else ""
+        )
+        verification_params = [self.db_now, self.reason] if reviewed else []
         # Inserts.
         self.write_with_history(
             cursor,
             spec,
             "+",
             f"INSERT INTO {table} ({cols}, created_at, updated_at, import_digest, "
-            f"import_fingerprint) SELECT {cols}, %s, %s, "
-            f"{self.dialect.digest(stg, spec.data_columns)}, _fingerprint FROM {stg} "
+            f"import_fingerprint{verification_columns}) SELECT {cols}, %s, %s, "
+            f"{self.dialect.digest(stg, spec.data_columns)}, _fingerprint"
+            f"{verification_values} FROM {stg} "
             f"WHERE _action = 'created' ORDER BY {spec.ordering or '_n'}",
-            [self.db_now, self.db_now],
+            [self.db_now, self.db_now, *verification_params],
             in_stg + "s._action = 'created')",
         )
         if spec.label in PARENTS and spec.has_auto_pk:
@@ -193,6 +206,11 @@ class Writing:
                 f"FROM {stg} WHERE {stg}._action IN ({changing}) AND {same_key}"
             )
         assignments = ", ".join(f"{_q(c)} = {stg}.{_q(c)}" for c in data if c != "id")
+        if reviewed:
+            assignments += (
+                f", verified_by_id = NULL, verified_at = CASE WHEN {published} THEN %s END, "
+                f"verified_via = CASE WHEN {published} THEN %s ELSE '' END"
+            )
         self.write_with_history(
             cursor,
             spec,
@@ -200,7 +218,7 @@ class Writing:
             f"UPDATE {table} SET {assignments}, updated_at = %s, import_digest = {stg}._digest, "
             f"import_fingerprint = {stg}._fingerprint "
             f"FROM {stg} WHERE {stg}._action IN ({changing}) AND {same_key}",
-            [self.db_now],
+            [*verification_params, self.db_now],
             in_stg + f"s._action IN ({changing}))",
         )
         # Equal records whose digest is stale (an editor's change the bundle now agrees

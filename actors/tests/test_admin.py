@@ -3,11 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from actors.models import Actor, Agreement, Citation, TradeFigure
-from caci.tests.admin_forms import form_data
-from caci.tests.fixtures import AGREEMENT_QUOTE, TRADE_QUOTE
+from articles.tests.factories import AGREEMENT_QUOTE, TRADE_QUOTE
+from caci.tests.helpers import form_data
 from core.editorial import ReviewStatus
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +105,11 @@ def test_an_editor_adds_an_agreement_with_its_parties_and_citation(
     assert article.text[citation.char_start : citation.char_end] == AGREEMENT_QUOTE
     assert str(agreement.signed_on_latest) == "2024-04-30"
     assert agreement.history.get().history_user == editor
+    # The admin's own log names the record the service wrote.
+    logged = LogEntry.objects.get()
+    assert logged.is_addition()
+    assert logged.object_id == str(agreement.pk)
+    assert response.url == reverse("admin:actors_agreement_changelist")
 
 
 def test_an_agreement_with_one_party_is_refused_and_nothing_is_saved(
@@ -162,8 +168,10 @@ def test_a_quote_not_in_the_article_is_shown_on_the_quote_field(
 
 
 def test_an_editor_adds_a_trade_figure_and_publishes_it_from_the_form(
-    editor_client, editor, article, mongolia, kazakhstan
+    editor_client, editor, article, mongolia, kazakhstan, settings
 ):
+    # A team of one publishes what it writes (with a second editor required, see below).
+    settings.CACI_REVIEW_REQUIRES_SECOND_EDITOR = False
     page = editor_client.get(add_url(TradeFigure))
 
     response = editor_client.post(
@@ -177,6 +185,24 @@ def test_an_editor_adds_a_trade_figure_and_publishes_it_from_the_form(
     assert figure.review_status == ReviewStatus.PUBLISHED
     assert figure.verified_by == editor
     assert figure.verified_at is not None
+
+
+def test_an_editor_cannot_publish_the_trade_figure_they_add_when_a_second_editor_verifies(
+    editor_client, article, mongolia, kazakhstan, settings
+):
+    settings.CACI_REVIEW_REQUIRES_SECOND_EDITOR = True
+    page = editor_client.get(add_url(TradeFigure))
+
+    response = editor_client.post(
+        add_url(TradeFigure),
+        trade_figure_form(page, article, mongolia, kazakhstan, review_status="published"),
+    )
+
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.errors["review_status"])
+    assert "another editor must verify it" in errors
+    assert TradeFigure.objects.count() == 0
+    assert Citation.objects.count() == 0
 
 
 def test_changing_an_agreement_replaces_a_party_and_keeps_the_rest(
@@ -200,6 +226,10 @@ def test_changing_an_agreement_replaces_a_party_and_keeps_the_rest(
     assert agreement.title == "Renamed package"
     assert {p.actor for p in agreement.parties.all()} == {mongolia, kazakhstan}
     assert list(agreement.citations.all()) == [citation]
+    # The admin's log says what changed, parties included.
+    assert LogEntry.objects.get().get_change_message() == (
+        "Changed Title. Changed Actor for agreement party “Kazakhstan (Signatory)”."
+    )
 
 
 def test_saving_an_unchanged_form_writes_nothing(editor_client, trade_figure):

@@ -1,8 +1,13 @@
-"""A small dataset like the seeded one, written through the services.
+"""The shared test datasets, written through the services.
 
-Four articles excerpted from the corpus (caci/tests/excerpts.json: the lede and a few
-paragraphs of each, verbatim), the actors they discuss, and agreements and trade figures
-citing passages of them, some published and some still under review.
+``dataset_build``: a small dataset like the seeded one. Four articles excerpted from the
+corpus (caci/tests/excerpts.json: the lede and a few paragraphs of each, verbatim), the
+actors they discuss, and agreements and trade figures citing passages of them, some
+published and some still under review. The ``dataset`` fixture (conftest.py) builds it
+once per test module, with ``built_for_module``.
+
+``records_populate``: ``size`` records of every model, for what must cost the same
+whatever the number of rows (the admin's lists).
 """
 
 import json
@@ -11,7 +16,19 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
-from actors.models import ActorKind, AgreementKind, DatePrecision, Mention, TradeFlow
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from actors.models import (
+    ActorIdentifier,
+    ActorKind,
+    AgreementKind,
+    DatePrecision,
+    IdentifierScheme,
+    Mention,
+    TradeFlow,
+)
 from actors.services import (
     CitationInput,
     PartyInput,
@@ -19,9 +36,13 @@ from actors.services import (
     agreement_create,
     trade_figure_create,
 )
+from actors.tests.factories import make_agreement, make_country, make_trade_figure
 from articles.models import Section
 from articles.services import article_create, author_create
+from articles.tests.factories import make_article
+from bundles.models import ImportRun
 from core.editorial import ReviewStatus
+from core.services import records_publish
 
 EXCERPTS = json.loads((Path(__file__).parent / "excerpts.json").read_text())
 PUBLISHED = ReviewStatus.PUBLISHED
@@ -50,6 +71,17 @@ def _cite(article, quote):
 
 def dataset_build() -> SimpleNamespace:
     data = SimpleNamespace()
+    # The editor who checked the published records against their sources.
+    data.reviewer = get_user_model().objects.create_user(
+        username="dataset-reviewer", password=None, is_staff=True
+    )
+    to_publish = []
+
+    def published(record, status=PUBLISHED):
+        if status == PUBLISHED:
+            to_publish.append(record)
+        return record
+
     a = data.actors = SimpleNamespace()
     for slug, (name, iso_code) in COUNTRIES.items():
         actor = actor_create(
@@ -78,14 +110,17 @@ def dataset_build() -> SimpleNamespace:
     )
 
     def article(slug, excerpt, authors, **kwargs):
-        return article_create(
-            slug=slug,
-            section=Section.ANALYTICAL_ARTICLES,
-            lede=EXCERPTS[excerpt]["lede"],
-            body=EXCERPTS[excerpt]["body"],
-            authors=authors,
-            review_status=kwargs.pop("review_status", PUBLISHED),
-            **kwargs,
+        status = kwargs.pop("review_status", PUBLISHED)
+        return published(
+            article_create(
+                slug=slug,
+                section=Section.ANALYTICAL_ARTICLES,
+                lede=EXCERPTS[excerpt]["lede"],
+                body=EXCERPTS[excerpt]["body"],
+                authors=authors,
+                **kwargs,
+            ),
+            status,
         )
 
     articles = data.articles = SimpleNamespace(
@@ -148,57 +183,61 @@ def dataset_build() -> SimpleNamespace:
         return [PartyInput(actor=actor) for actor in actors]
 
     data.agreements = SimpleNamespace(
-        csp=agreement_create(
-            title="Azerbaijan–China Comprehensive Strategic Partnership",
-            kind=AgreementKind.STRATEGIC_PARTNERSHIP,
-            parties=parties(a.azerbaijan, a.china),
-            citations=_cite(
-                articles.cutler,
-                "Azerbaijani President Ilham Aliyev’s April 2025 state visit to China, "
-                "culminating in the signing of a Comprehensive Strategic Partnership",
-            ),
-            signed_on=date(2025, 4, 1),
-            signed_precision=DatePrecision.MONTH,
-            review_status=PUBLISHED,
+        csp=published(
+            agreement_create(
+                title="Azerbaijan–China Comprehensive Strategic Partnership",
+                kind=AgreementKind.STRATEGIC_PARTNERSHIP,
+                parties=parties(a.azerbaijan, a.china),
+                citations=_cite(
+                    articles.cutler,
+                    "Azerbaijani President Ilham Aliyev’s April 2025 state visit to China, "
+                    "culminating in the signing of a Comprehensive Strategic Partnership",
+                ),
+                signed_on=date(2025, 4, 1),
+                signed_precision=DatePrecision.MONTH,
+            )
         ),
-        sco_declaration=agreement_create(
-            title="Azerbaijan–China joint declaration on strategic partnership",
-            kind=AgreementKind.DECLARATION,
-            parties=parties(a.azerbaijan, a.china),
-            citations=_cite(
-                articles.cutler,
-                "The signing of a joint declaration on strategic partnership at the Shanghai "
-                "Cooperation Organization summit in July 2024",
-            ),
-            signed_on=date(2024, 7, 1),
-            signed_precision=DatePrecision.MONTH,
-            review_status=PUBLISHED,
+        sco_declaration=published(
+            agreement_create(
+                title="Azerbaijan–China joint declaration on strategic partnership",
+                kind=AgreementKind.DECLARATION,
+                parties=parties(a.azerbaijan, a.china),
+                citations=_cite(
+                    articles.cutler,
+                    "The signing of a joint declaration on strategic partnership at the Shanghai "
+                    "Cooperation Organization summit in July 2024",
+                ),
+                signed_on=date(2024, 7, 1),
+                signed_precision=DatePrecision.MONTH,
+            )
         ),
-        shusha=agreement_create(
-            title="Shusha Declaration",
-            kind=AgreementKind.DECLARATION,
-            parties=parties(a.turkey, a.azerbaijan),
-            citations=_cite(
-                articles.cutler,
-                "Turkey’s deepening military partnership with Azerbaijan, formalized through "
-                "the Shusha Declaration of 2021",
-            ),
-            signed_on=date(2021, 1, 1),
-            signed_precision=DatePrecision.YEAR,
-            review_status=PUBLISHED,
+        shusha=published(
+            agreement_create(
+                title="Shusha Declaration",
+                kind=AgreementKind.DECLARATION,
+                parties=parties(a.turkey, a.azerbaijan),
+                citations=_cite(
+                    articles.cutler,
+                    "Turkey’s deepening military partnership with Azerbaijan, formalized through "
+                    "the Shusha Declaration of 2021",
+                ),
+                signed_on=date(2021, 1, 1),
+                signed_precision=DatePrecision.YEAR,
+            )
         ),
-        russia_iran=agreement_create(
-            title="Russia–Iran Treaty on Comprehensive Strategic Partnership",
-            kind=AgreementKind.TREATY,
-            parties=parties(a.russia, a.iran),
-            citations=_cite(
-                articles.sukhankin,
-                "On January 17, Russia and Iran signed a Treaty on Comprehensive Strategic "
-                "Partnership",
-            ),
-            signed_on=date(2025, 1, 17),
-            signed_precision=DatePrecision.DAY,
-            review_status=PUBLISHED,
+        russia_iran=published(
+            agreement_create(
+                title="Russia–Iran Treaty on Comprehensive Strategic Partnership",
+                kind=AgreementKind.TREATY,
+                parties=parties(a.russia, a.iran),
+                citations=_cite(
+                    articles.sukhankin,
+                    "On January 17, Russia and Iran signed a Treaty on Comprehensive Strategic "
+                    "Partnership",
+                ),
+                signed_on=date(2025, 1, 17),
+                signed_precision=DatePrecision.DAY,
+            )
         ),
         # Under review: the source says "2024 and 2025" without saying which.
         road_transport=agreement_create(
@@ -217,14 +256,17 @@ def dataset_build() -> SimpleNamespace:
     )
 
     def figure(reporter, partner, flow, value, quote, article=articles.mongolia, **kwargs):
-        return trade_figure_create(
-            reporter=reporter,
-            partner=partner,
-            flow=flow,
-            value=Decimal(value),
-            citations=_cite(article, quote),
-            review_status=kwargs.pop("review_status", PUBLISHED),
-            **kwargs,
+        status = kwargs.pop("review_status", PUBLISHED)
+        return published(
+            trade_figure_create(
+                reporter=reporter,
+                partner=partner,
+                flow=flow,
+                value=Decimal(value),
+                citations=_cite(article, quote),
+                **kwargs,
+            ),
+            status,
         )
 
     horse_meat = (
@@ -326,4 +368,42 @@ def dataset_build() -> SimpleNamespace:
             review_status=NEEDS_REVIEW,
         ),
     )
+    records_publish(records=to_publish, user=data.reviewer)
     return data
+
+
+def built_for_module(django_db_blocker, build):
+    """Yield what ``build`` writes, inside a transaction rolled back after the module.
+
+    This is Django's ``setUpTestData`` for pytest: each test runs in its own savepoint
+    within the transaction, so what a test writes is undone after it and the data stays
+    as built for the next one.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def records_populate(size: int) -> None:
+    """``size`` records of every model, each with the relations its list shows."""
+    for number in range(size):
+        article = make_article(number)
+        first = make_country(2 * number, aliases=[f"Alias {number}"])
+        second = make_country(2 * number + 1)
+        ActorIdentifier.objects.create(
+            actor=first, scheme=IdentifierScheme.WIKIDATA, value=f"Q{number}"
+        )
+        Mention.objects.create(article=article, actor=first)
+        make_agreement(article, [first, second], number=number)
+        make_trade_figure(article, first, second)
+        ImportRun.objects.create(
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
+            files=[f"bundle-{number}.json"],
+            counts={"actors.actor": {"created": 2, "updated": 0, "conflicts": 0}},
+        )
