@@ -22,13 +22,17 @@ from actors.services import (
     AGREEMENT_FIELDS,
     TRADE_FIGURE_FIELDS,
     CitationInput,
+    IdentifierInput,
     PartyInput,
+    actor_children_from_history,
     actor_create,
     actor_update,
+    agreement_children_from_history,
     agreement_create,
     agreement_update,
     citations_check,
     parties_check,
+    trade_figure_children_from_history,
     trade_figure_create,
     trade_figure_update,
 )
@@ -76,7 +80,7 @@ class ActorAdmin(SpreadsheetMixin, ServiceAdmin):
     )
     resource_classes = [ActorResource]
     service_fields = ACTOR_FIELDS
-    service_inlines = {ActorAlias: "aliases"}
+    service_inlines = {ActorAlias: "aliases", ActorIdentifier: "identifiers"}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("aliases")
@@ -95,13 +99,27 @@ class ActorAdmin(SpreadsheetMixin, ServiceAdmin):
         return ", ".join(alias.name for alias in actor.aliases.all())
 
     def inline_input(self, name, cleaned_data):
+        if name == "identifiers":
+            return IdentifierInput(scheme=cleaned_data["scheme"], value=cleaned_data["value"])
         return cleaned_data["name"]
 
+    def related_from_history(self, children):
+        return actor_children_from_history(children)
+
     def record_create(self, request, *, data, related):
-        return actor_create(**data, aliases=related.get("aliases", ()))
+        return actor_create(
+            **data,
+            aliases=related.get("aliases", ()),
+            identifiers=related.get("identifiers", ()),
+        )
 
     def record_update(self, request, *, instance, data, related):
-        return actor_update(actor=instance, data=data, aliases=related.get("aliases"))
+        return actor_update(
+            actor=instance,
+            data=data,
+            aliases=related.get("aliases"),
+            identifiers=related.get("identifiers"),
+        )
 
 
 @admin.register(ActorAlias)
@@ -247,6 +265,9 @@ class AgreementAdmin(SpreadsheetMixin, ReviewedAdmin):
     def inline_input(self, name, cleaned_data):
         return _party_input(cleaned_data) if name == "parties" else _citation_input(cleaned_data)
 
+    def related_from_history(self, children):
+        return agreement_children_from_history(children)
+
     def record_create(self, request, *, data, related):
         return agreement_create(**data, parties=related["parties"], citations=related["citations"])
 
@@ -296,6 +317,9 @@ class TradeFigureAdmin(SpreadsheetMixin, ReviewedAdmin):
 
     def inline_input(self, name, cleaned_data):
         return _citation_input(cleaned_data)
+
+    def related_from_history(self, children):
+        return trade_figure_children_from_history(children)
 
     def record_create(self, request, *, data, related):
         return trade_figure_create(**data, citations=related["citations"])

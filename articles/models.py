@@ -9,7 +9,7 @@ import re
 from django.db import models
 
 from core.editorial import CuratedModel, ReviewedModel, ReviewStatus
-from core.history import RecordHistory
+from core.history import AggregateHistory, RecordHistory
 
 
 class Section(models.TextChoices):
@@ -133,7 +133,7 @@ class Article(ReviewedModel):
     )
 
     objects = ArticleQuerySet.as_manager()
-    history = RecordHistory()
+    history = AggregateHistory(children={"authorships": ("position", "author")})
 
     class Meta:
         ordering = ["-published_on", "slug"]

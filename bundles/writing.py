@@ -15,6 +15,7 @@ from bundles.reading import ROW_HEAD
 from bundles.report import DETAIL_LIMIT, RecordChange
 from bundles.specs import SPECS, SPECS_BY_LABEL, ModelSpec
 from core.editorial import ReviewStatus
+from core.history import CHILDREN_FIELD
 
 # Models whose children a bundle states in full: their staging rows keep the database id.
 PARENTS = {ref.target for spec in SPECS for ref in spec.references if ref.name in spec.parents}
@@ -88,7 +89,9 @@ class Writing:
         }
         columns, values, params = [], [], []
         for f in history_model._meta.concrete_fields:
-            if f.name == "history_id":
+            # An aggregate's children are written after it: each child's own history
+            # rows record them (core.history.children_at reads them back from there).
+            if f.name in ("history_id", CHILDREN_FIELD):
                 continue
             columns.append(_q(f.column))
             if f.name == "history_type":
