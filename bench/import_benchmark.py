@@ -63,8 +63,11 @@ def bundle_for(sizes, seed: int, directory: Path) -> tuple[Path, int]:
     from bundles.synthetic import write_bundle
 
     directory.mkdir(parents=True, exist_ok=True)
+    # Named after the generator's namespace too: a bundle cached before synthetic records
+    # took their own slugs is not reused.
     name = (
-        f"bundle-{sizes.articles}-{sizes.actors}-{sizes.agreements}-{sizes.trade_figures}-{seed}"
+        f"synthetic-{sizes.articles}-{sizes.actors}-{sizes.agreements}-"
+        f"{sizes.trade_figures}-{seed}"
     )
     path = directory / f"{name}.json"
     count_file = directory / f"{name}.count"

@@ -14,15 +14,13 @@ import multiprocessing
 import os
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
-# psycopg's own formatter of COPY rows (compiled: what psycopg itself sends) formats without
-# a connection; it lives in a private module of the pinned psycopg, and the parallel tests
-# compare what it stages with what one process stages.
-from psycopg._copy_base import TextFormatter
-from psycopg.adapt import Transformer
+from django.db import connection
+from psycopg import Copy
+from psycopg.copy import FileWriter
 
 from bundles.reading import BundleSyntaxError, iter_records
 
@@ -35,8 +33,11 @@ _RECORD_START = re.compile(rb'\{[ \t\n\r]*"model"[ \t\n\r]*:')
 # How far past a cut to look for the start of a record.
 _WINDOW = 4 << 20
 
-# The import the forked processes work for (they inherit it; it is not sent to them).
+# The import the forked processes work for, and a cursor of its connection that formats
+# their COPY rows (they inherit both; neither is sent to them, and the cursor never
+# talks to the server: its rows go to files).
 _importer = None
+_formatting_cursor = None
 
 
 def worker_count() -> int:
@@ -74,11 +75,12 @@ class PartResult:
 
 @dataclass
 class _Output:
-    """One staging buffer's COPY file, as a process writes it."""
+    """One staging buffer's COPY file, as a process writes it: psycopg's own COPY, written
+    to a file instead of the connection, formats the rows exactly as the importing process
+    would send them."""
 
     file: Path
-    handle: BinaryIO
-    formatter: TextFormatter
+    copy: Copy
     rows: int = 0
 
 
@@ -94,18 +96,20 @@ def read_parts(
     one (parts of equal size may hold very different numbers of records). Yields each
     part's result in order as soon as it is read: None for a part that is not a run of
     whole records."""
-    global _importer
+    global _importer, _formatting_cursor
     size = bounds[-1][1]
     jobs = [
         (path, start, end, start == 0, end == size, part, directory)
         for (start, end), part in zip(bounds, parts, strict=True)
     ]
     _importer = importer
+    _formatting_cursor = connection.connection.cursor()
     try:
         with multiprocessing.get_context("fork").Pool(min(len(jobs), processes)) as pool:
             yield from pool.imap(_read_part, jobs, chunksize=1)
     finally:
-        _importer = None
+        _formatting_cursor.close()
+        _importer = _formatting_cursor = None
 
 
 def _read_part(job) -> PartResult | None:
@@ -114,30 +118,29 @@ def _read_part(job) -> PartResult | None:
     outputs: dict[str, _Output] = {}
     result = PartResult(records=0, bytes_read=end - start)
 
-    def emit(name: str, row: tuple) -> None:
-        output = outputs.get(name)
-        if output is None:
-            file = Path(directory) / f"{part}-{name}.copy"
-            formatter = TextFormatter(Transformer(), encoding="utf-8")
-            output = outputs[name] = _Output(file, file.open("wb"), formatter)
-        data = output.formatter.write_row(row)
-        if data:
-            output.handle.write(data)
-        output.rows += 1
+    with ExitStack() as files:
 
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(start)
-            records = iter_records(_Range(handle, end - start), opening=opening, closing=closing)
-            for index, record, text in records:
-                importer.stage_record(part, index, record, text, emit, _collect(result))
-                result.records += 1
-    except BundleSyntaxError:
-        return None
-    finally:
-        for output in outputs.values():
-            output.handle.write(output.formatter.end())
-            output.handle.close()
+        def emit(name: str, row: tuple) -> None:
+            output = outputs.get(name)
+            if output is None:
+                file = Path(directory) / f"{part}-{name}.copy"
+                writer = FileWriter(files.enter_context(file.open("wb")))
+                copy = files.enter_context(Copy(_formatting_cursor, binary=False, writer=writer))
+                output = outputs[name] = _Output(file, copy)
+            output.copy.write_row(row)
+            output.rows += 1
+
+        try:
+            with open(path, "rb") as handle:
+                handle.seek(start)
+                records = iter_records(
+                    _Range(handle, end - start), opening=opening, closing=closing
+                )
+                for index, record, text in records:
+                    importer.stage_record(part, index, record, text, emit, _collect(result))
+                    result.records += 1
+        except BundleSyntaxError:
+            return None
     result.outputs = {name: (str(out.file), out.rows) for name, out in outputs.items()}
     return result
 

@@ -132,7 +132,7 @@ class RecordReader:
         self.computed = spec.computed_fields
         self.ignored = NOT_IMPORTED | {f.name for f in self.computed}
         self.columns = self._columns()
-        self._finish = _agreement_finisher() if spec.label == "actors.agreement" else None
+        self._finish = spec.record_finisher()
         # Per record, read through these rather than the spec's properties.
         self._pk_name = None if spec.has_auto_pk else spec.model._meta.pk.name
         self._auto_pk = spec.has_auto_pk
@@ -299,24 +299,6 @@ def _reference_value(ref, raw: Any) -> Any:
         raise ValidationError(
             f"Expected the UUID of a {ref.target} record, got {json.dumps(raw)}."
         ) from error
-
-
-def _agreement_finisher() -> Callable[[dict, list[FieldProblem]], None]:
-    """The signing date as Agreement.clean stores it: the period's first and last day."""
-    from actors.models import Agreement
-
-    proto = Agreement()
-
-    def finish(values: dict, problems: list[FieldProblem]) -> None:
-        proto.signed_on = values["signed_on"]
-        proto.signed_precision = values["signed_precision"]
-        values["signed_on_latest"] = None
-        if proto.signed_on and proto.signed_precision:
-            proto.fill_signed_bounds()
-            values["signed_on"] = proto.signed_on
-            values["signed_on_latest"] = proto.signed_on_latest
-
-    return finish
 
 
 class BundleSyntaxError(Exception):

@@ -6,12 +6,15 @@ slug-keyed records and child records carry no ``pk`` and point at others by natu
 ``pk`` and are pointed at by it.
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.apps import apps
 from django.db import models
 from django.db.models.fields import AutoFieldMixin
+
+from core.editorial import ReviewedModel
 
 # Columns a bundle may carry but that the importer does not take from it: the database keeps
 # its own clock (created_at, updated_at), the importer computes import_digest and
@@ -49,7 +52,12 @@ class Reference:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """How one model's records are read, matched and written."""
+    """How one model's records are read, matched and written.
+
+    The importer's steps are the same for every model; what is particular to one model is
+    declared here, as attributes and hooks that a model's own spec (a small subclass, see
+    below) sets or overrides.
+    """
 
     label: str
     key: tuple[str, ...]
@@ -57,7 +65,23 @@ class ModelSpec:
     # the bundle loses the children the bundle no longer lists.
     parents: tuple[str, ...] = ()
     ordering: str = ""  # staging order for inserts (keeps indexes warm); SQL over staging
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    # A column that numbers a parent's children (an authorship's position), unique per
+    # parent: the rows an import rewrites are first moved out of its way, so that two
+    # children swapping numbers never meet the unique constraint.
+    renumbered: str = ""
+    # The reference whose target's text holds the record's quote (a citation's article):
+    # each quote is found in that text and its offsets stored, and a record known
+    # unchanged is known only while that text has not changed since the record was written.
+    quoted_in: str = ""
+
+    def record_finisher(self) -> Callable[[dict, list], None] | None:
+        """What completes a record's cleaned values as the model's ``clean()`` would (its
+        computed columns): a function of (values, problems) called on every record whose
+        fields passed, or None."""
+        return None
+
+    def reference(self, name: str) -> Reference:
+        return next(ref for ref in self.references if ref.name == name)
 
     @cached_property
     def model(self) -> type[models.Model]:
@@ -70,6 +94,22 @@ class ModelSpec:
     @property
     def staging_table(self) -> str:
         return f"caci_stg_{self.model._meta.model_name}"
+
+    @property
+    def known_table(self) -> str:
+        """The records known unchanged, as read: their place and key."""
+        return f"{self.staging_table}_known"
+
+    @property
+    def unedited_table(self) -> str:
+        """The rows whose fingerprint may mark a bundle record as unchanged."""
+        return f"{self.staging_table}_unedited"
+
+    @cached_property
+    def reviewed(self) -> bool:
+        """Whether records are reviewed and published (a published one names who or what
+        verified it: the importer names its run)."""
+        return issubclass(self.model, ReviewedModel)
 
     @cached_property
     def has_auto_pk(self) -> bool:
@@ -141,15 +181,57 @@ class ModelSpec:
         return frozenset(f.name for f in self.model._meta.concrete_fields)
 
 
+@dataclass(frozen=True)
+class AuthorshipSpec(ModelSpec):
+    """An article's byline: its authors in order."""
+
+    label: str = "articles.authorship"
+    key: tuple[str, ...] = ("article", "author")
+    parents: tuple[str, ...] = ("article",)
+    ordering: str = "article_id, position"
+    renumbered: str = "position"
+
+
+@dataclass(frozen=True)
+class AgreementSpec(ModelSpec):
+    """An agreement, whose signing date is stored as the bounds of its period."""
+
+    label: str = "actors.agreement"
+    key: tuple[str, ...] = ("id",)
+    ordering: str = "id"
+
+    def record_finisher(self) -> Callable[[dict, list], None]:
+        """The signing date as ``Agreement.clean`` stores it: the period's first and last
+        day."""
+        proto = self.model()
+
+        def finish(values: dict, problems: list) -> None:
+            proto.signed_on = values["signed_on"]
+            proto.signed_precision = values["signed_precision"]
+            values["signed_on_latest"] = None
+            if proto.signed_on and proto.signed_precision:
+                proto.fill_signed_bounds()
+                values["signed_on"] = proto.signed_on
+                values["signed_on_latest"] = proto.signed_on_latest
+
+        return finish
+
+
+@dataclass(frozen=True)
+class CitationSpec(ModelSpec):
+    """A fact's citation: an article and the verbatim passage in it."""
+
+    label: str = "actors.citation"
+    key: tuple[str, ...] = ("id",)
+    parents: tuple[str, ...] = ("agreement", "trade_figure")
+    ordering: str = "id"
+    quoted_in: str = "article"
+
+
 SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("articles.author", key=("slug",), ordering="slug"),
     ModelSpec("articles.article", key=("slug",), ordering="slug"),
-    ModelSpec(
-        "articles.authorship",
-        key=("article", "author"),
-        parents=("article",),
-        ordering="article_id, position",
-    ),
+    AuthorshipSpec(),
     ModelSpec("actors.actor", key=("slug",), ordering="slug"),
     ModelSpec("actors.actoralias", key=("actor", "name"), parents=("actor",), ordering="actor_id"),
     ModelSpec(
@@ -157,7 +239,7 @@ SPECS: tuple[ModelSpec, ...] = (
     ),
     # The mentions are the actor's many-to-many field (Actor.articles): the actor owns them.
     ModelSpec("actors.mention", key=("article", "actor"), parents=("actor",), ordering="actor_id"),
-    ModelSpec("actors.agreement", key=("id",), ordering="id"),
+    AgreementSpec(),
     ModelSpec(
         "actors.agreementparty",
         key=("agreement", "actor"),
@@ -165,11 +247,6 @@ SPECS: tuple[ModelSpec, ...] = (
         ordering="agreement_id",
     ),
     ModelSpec("actors.tradefigure", key=("id",), ordering="id"),
-    ModelSpec(
-        "actors.citation",
-        key=("id",),
-        parents=("agreement", "trade_figure"),
-        ordering="id",
-    ),
+    CitationSpec(),
 )
 SPECS_BY_LABEL = {spec.label: spec for spec in SPECS}

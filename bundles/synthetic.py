@@ -4,6 +4,13 @@ Shaped like the real thing: a few big trading pairs and a long tail (Zipf weight
 countries), recent years more common than old ones, values spread over orders of magnitude
 (log-normal), the qualifiers the articles use, and every quote a sentence of its article.
 
+Synthetic records live apart from real ones, so that a synthetic bundle imported into the
+real dataset adds to it and never rewrites a real record: every slug starts with
+``synthetic-``, the countries carry ISO 3166-1 codes that ISO leaves to users (``AA``,
+``QM``–``QZ``, ``XA``–``XZ``, ``ZZ``: never a real country's), and the articles' publisher
+item ids lie far above any the publisher has used. The UUIDs are random (version 4) and
+meet no real one.
+
 Each trade figure and agreement is drawn from its own seeded generator, so the article that
 cites it and the record itself can be written at different moments without holding the
 bundle in memory. The output carries created_at/updated_at and the computed columns
@@ -25,48 +32,60 @@ from actors.models import date_bounds
 
 TIMESTAMP = "2025-06-01T00:00:00Z"
 SYNTHETIC_VERIFICATION = "Synthetic bundle: no source checked"
+# The namespace of synthetic records (see the module's docstring).
+SLUG_PREFIX = "synthetic-"
+# ISO 3166-1 alpha-2 codes reserved for users: no country is ever given one. XK is left out,
+# since it is widely used for Kosovo.
+USER_ASSIGNED_CODES = (
+    ["AA"]
+    + [f"Q{letter}" for letter in "MNOPQRSTUVWXYZ"]
+    + [f"X{letter}" for letter in "ABCDEFGHIJLMNOPQRSTUVWXYZ"]
+    + ["ZZ"]
+)
+FIRST_PUBLISHER_ITEM_ID = 1_000_000_000
 
+# Country names and capitals (the capital is the country's alias).
 COUNTRIES = [
-    ("China", "CN", "Beijing"),
-    ("Russia", "RU", "Moscow"),
-    ("Kazakhstan", "KZ", "Astana"),
-    ("Turkey", "TR", "Ankara"),
-    ("Uzbekistan", "UZ", "Tashkent"),
-    ("Azerbaijan", "AZ", "Baku"),
-    ("Iran", "IR", "Tehran"),
-    ("Georgia", "GE", "Tbilisi"),
-    ("United States", "US", "Washington"),
-    ("Germany", "DE", "Berlin"),
-    ("Kyrgyzstan", "KG", "Bishkek"),
-    ("Turkmenistan", "TM", "Ashgabat"),
-    ("Armenia", "AM", "Yerevan"),
-    ("Tajikistan", "TJ", "Dushanbe"),
-    ("India", "IN", "New Delhi"),
-    ("Mongolia", "MN", "Ulaanbaatar"),
-    ("Pakistan", "PK", "Islamabad"),
-    ("Japan", "JP", "Tokyo"),
-    ("South Korea", "KR", "Seoul"),
-    ("Italy", "IT", "Rome"),
-    ("France", "FR", "Paris"),
-    ("United Kingdom", "GB", "London"),
-    ("Ukraine", "UA", "Kyiv"),
-    ("Belarus", "BY", "Minsk"),
-    ("Afghanistan", "AF", "Kabul"),
-    ("United Arab Emirates", "AE", "Abu Dhabi"),
-    ("Saudi Arabia", "SA", "Riyadh"),
-    ("Qatar", "QA", "Doha"),
-    ("Israel", "IL", "Jerusalem"),
-    ("Poland", "PL", "Warsaw"),
-    ("Romania", "RO", "Bucharest"),
-    ("Bulgaria", "BG", "Sofia"),
-    ("Hungary", "HU", "Budapest"),
-    ("Netherlands", "NL", "Amsterdam"),
-    ("Spain", "ES", "Madrid"),
-    ("Greece", "GR", "Athens"),
-    ("Egypt", "EG", "Cairo"),
-    ("Malaysia", "MY", "Kuala Lumpur"),
-    ("Indonesia", "ID", "Jakarta"),
-    ("Vietnam", "VN", "Hanoi"),
+    ("China", "Beijing"),
+    ("Russia", "Moscow"),
+    ("Kazakhstan", "Astana"),
+    ("Turkey", "Ankara"),
+    ("Uzbekistan", "Tashkent"),
+    ("Azerbaijan", "Baku"),
+    ("Iran", "Tehran"),
+    ("Georgia", "Tbilisi"),
+    ("United States", "Washington"),
+    ("Germany", "Berlin"),
+    ("Kyrgyzstan", "Bishkek"),
+    ("Turkmenistan", "Ashgabat"),
+    ("Armenia", "Yerevan"),
+    ("Tajikistan", "Dushanbe"),
+    ("India", "New Delhi"),
+    ("Mongolia", "Ulaanbaatar"),
+    ("Pakistan", "Islamabad"),
+    ("Japan", "Tokyo"),
+    ("South Korea", "Seoul"),
+    ("Italy", "Rome"),
+    ("France", "Paris"),
+    ("United Kingdom", "London"),
+    ("Ukraine", "Kyiv"),
+    ("Belarus", "Minsk"),
+    ("Afghanistan", "Kabul"),
+    ("United Arab Emirates", "Abu Dhabi"),
+    ("Saudi Arabia", "Riyadh"),
+    ("Qatar", "Doha"),
+    ("Israel", "Jerusalem"),
+    ("Poland", "Warsaw"),
+    ("Romania", "Bucharest"),
+    ("Bulgaria", "Sofia"),
+    ("Hungary", "Budapest"),
+    ("Netherlands", "Amsterdam"),
+    ("Spain", "Madrid"),
+    ("Greece", "Athens"),
+    ("Egypt", "Cairo"),
+    ("Malaysia", "Kuala Lumpur"),
+    ("Indonesia", "Jakarta"),
+    ("Vietnam", "Hanoi"),
 ]
 ORGANIZATIONS = [
     "Shanghai Cooperation Organization",
@@ -236,13 +255,13 @@ class SyntheticBundle:
         order = list(range(len(COUNTRIES)))
         rng.shuffle(order[3:])  # the big three stay big; the tail varies with the seed
         for rank in order[:n_countries]:
-            name, code, capital = COUNTRIES[rank]
-            self.countries.append((name, code, capital, name.lower().replace(" ", "-")))
+            name, capital = COUNTRIES[rank]
+            self.countries.append((name, USER_ASSIGNED_CODES[rank], capital, _slug(name)))
         for i in range(sizes.actors - n_countries):
             base = ORGANIZATIONS[i % len(ORGANIZATIONS)]
             name = base if i < len(ORGANIZATIONS) else f"{base} {i // len(ORGANIZATIONS) + 1}"
             kind = "initiative" if "Corridor" in base or "Initiative" in base else "organization"
-            self.others.append((name, kind, name.lower().replace(" ", "-")))
+            self.others.append((name, kind, _slug(name)))
         self.country_weights = _zipf_weights(len(self.countries))
         self.n_authors = max(1, sizes.articles // 8)
         self.author_weights = _zipf_weights(self.n_authors, 0.8)
@@ -444,7 +463,7 @@ class SyntheticBundle:
                 "fields": {
                     **_stamps(),
                     "name": name,
-                    "slug": f"author-{i:05d}",
+                    "slug": _author_slug(i),
                     "bio": f"{name} writes on the politics and economy of the region.",
                     "affiliation": "",
                 },
@@ -485,7 +504,7 @@ class SyntheticBundle:
                     "body": "\n\n".join(paragraphs),
                     "source_url": f"https://example.org/analyst/{slug}",
                     "pdf_url": "",
-                    "publisher_item_id": 100_000 + a,
+                    "publisher_item_id": FIRST_PUBLISHER_ITEM_ID + a,
                     **_review(rng.random() < 0.8),
                     "review_note": "",
                 },
@@ -502,7 +521,7 @@ class SyntheticBundle:
                     "fields": {
                         **_stamps(),
                         "article": [slug],
-                        "author": [f"author-{author:05d}"],
+                        "author": [_author_slug(author)],
                         "position": position,
                     },
                 }
@@ -538,8 +557,16 @@ class SyntheticBundle:
             }
 
 
+def _slug(name: str) -> str:
+    return SLUG_PREFIX + name.lower().replace(" ", "-")
+
+
 def _article_slug(a: int) -> str:
-    return f"synthetic-article-{a:07d}"
+    return f"{SLUG_PREFIX}article-{a:07d}"
+
+
+def _author_slug(i: int) -> str:
+    return f"{SLUG_PREFIX}author-{i:05d}"
 
 
 def _stamps() -> dict:

@@ -22,7 +22,8 @@ from actors.models import (
 )
 from actors.services import trade_figure_update
 from articles.models import Article, Authorship, find_quote
-from bundles.importing import CollapsedText, fixtures_import
+from bundles.checks import CollapsedText
+from bundles.importing import fixtures_import
 from bundles.models import ImportRun
 from bundles.report import BundleInvalid
 from bundles.tests.bundles import (
