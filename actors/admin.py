@@ -27,8 +27,6 @@ from actors.services import (
     actor_update,
     agreement_create,
     agreement_update,
-    citations_check,
-    parties_check,
     trade_figure_create,
     trade_figure_update,
 )
@@ -148,12 +146,12 @@ def _citation_input(cleaned_data) -> CitationInput:
 
 
 class PartiesFormSet(RuleCheckedFormSet):
-    rule = staticmethod(parties_check)
+    rules_field = "parties"
     to_input = staticmethod(_party_input)
 
 
 class CitationsFormSet(RuleCheckedFormSet):
-    rule = staticmethod(citations_check)
+    rules_field = "citations"
     to_input = staticmethod(_citation_input)
 
 

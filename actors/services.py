@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from actors.models import (
@@ -24,8 +23,10 @@ from actors.models import (
     Qualifier,
     TradeFigure,
 )
+from actors.rules import MIN_AGREEMENT_PARTIES  # noqa: F401 (named by the API's docs)
 from articles.models import Article
 from core.editorial import ReviewStatus
+from core.rules import rules_check
 from core.services import model_update
 
 ACTOR_FIELDS = ("name", "slug", "kind", "iso_code", "description")
@@ -53,7 +54,6 @@ TRADE_FIGURE_FIELDS = (
     "review_status",
     "review_note",
 )
-MIN_AGREEMENT_PARTIES = 2
 
 
 @dataclass(frozen=True)
@@ -116,40 +116,23 @@ def actor_update(
 # Citations ----------------------------------------------------------------------------
 
 
-def citations_check(citations: Sequence[CitationInput]) -> None:
-    """Reject a fact with no source, or a quote its article does not contain.
+def citations_check(
+    citations: Sequence[CitationInput], *, fact: type[Agreement | TradeFigure]
+) -> None:
+    """Apply the rule book's rules about a fact's citations (``actors/rules.py``): at least
+    one, each quote found in its article, no passage twice.
 
-    Public: the admin's inline forms and the spreadsheet import apply the same rule.
+    Public: the admin's inline forms and the spreadsheet import apply the same rules.
     """
-    if not citations:
-        raise ValidationError(
-            {"citations": "Cite at least one article and the passage that states this."}
-        )
-    errors = []
-    seen = {}
-    for index, citation in enumerate(citations, start=1):
-        key = (citation.article.pk, " ".join(citation.quote.split()))
-        if key in seen:
-            errors.append(f"Citation {index} repeats citation {seen[key]}.")
-            continue
-        seen[key] = index
-        if not citation.quote.strip():
-            errors.append(f"Citation {index}: the quote is empty.")
-        elif citation.article.locate(citation.quote) is None:
-            errors.append(
-                f"Citation {index}: this passage does not occur in the text of "
-                f"“{citation.article}”: {citation.quote[:80]!r}."
-            )
-    if errors:
-        raise ValidationError({"citations": errors})
+    rules_check(fact, "citations", citations)
 
 
 def _citations_set(
     *, citations: Sequence[CitationInput], agreement=None, trade_figure=None
 ) -> bool:
     """Make the fact's citations exactly ``citations``. Returns whether they changed."""
-    citations_check(citations)
     fact = agreement or trade_figure
+    citations_check(citations, fact=type(fact))
     existing = {(c.article_id, c.quote): c for c in fact.citations.all()}
     wanted = [(c.article.pk, c.quote) for c in citations]
     if set(existing) == set(wanted):
@@ -175,14 +158,9 @@ def _citations_set(
 
 
 def parties_check(parties: Sequence[PartyInput]) -> None:
-    """Reject an agreement with fewer than two parties, or one actor twice among them."""
-    actor_ids = [party.actor.pk for party in parties]
-    if len(set(actor_ids)) != len(actor_ids):
-        raise ValidationError({"parties": "An actor appears twice among the parties."})
-    if len(actor_ids) < MIN_AGREEMENT_PARTIES:
-        raise ValidationError(
-            {"parties": f"An agreement has at least {MIN_AGREEMENT_PARTIES} parties."}
-        )
+    """Apply the rule book's rules about an agreement's parties (``actors/rules.py``): at
+    least two, each actor once."""
+    rules_check(Agreement, "parties", parties)
 
 
 def _parties_set(*, agreement: Agreement, parties: Sequence[PartyInput]) -> bool:
@@ -235,7 +213,7 @@ def agreement_create(
     )
     agreement.full_clean()
     parties_check(parties)
-    citations_check(citations)
+    citations_check(citations, fact=Agreement)
     agreement.save()
     _parties_set(agreement=agreement, parties=parties)
     _citations_set(agreement=agreement, citations=citations)
@@ -291,7 +269,7 @@ def trade_figure_create(
         review_note=review_note,
     )
     figure.full_clean()
-    citations_check(citations)
+    citations_check(citations, fact=TradeFigure)
     figure.save()
     _citations_set(trade_figure=figure, citations=citations)
     return figure

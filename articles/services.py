@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from articles.models import Article, Author, Authorship, Section
 from core.editorial import ReviewStatus
+from core.rules import rules_check
 from core.services import model_update
 
 AUTHOR_FIELDS = ("name", "slug", "bio", "affiliation")
@@ -50,8 +50,7 @@ def _byline_set(*, article: Article, authors: Sequence[Author]) -> bool:
     wanted = [author.pk for author in authors]
     if current == wanted:
         return False
-    if len(set(wanted)) != len(wanted):
-        raise ValidationError({"authors": "An author appears twice in the byline."})
+    rules_check(Article, "authors", authors)
     article.authorships.all().delete()
     for position, author in enumerate(authors, start=1):
         authorship = Authorship(article=article, author=author, position=position)

@@ -17,6 +17,7 @@ from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.editorial import ReviewStatus
+from core.rules import rules_check
 from core.services import record_delete, records_publish, records_send_back_to_review
 
 RECORD_FIELDS = ("created_at", "updated_at", "import_digest")
@@ -35,14 +36,15 @@ def live_forms(formset) -> list:
 
 
 class RuleCheckedFormSet(BaseInlineFormSet):
-    """An inline formset that applies one of the services' rules to its rows as a whole.
+    """An inline formset that applies the rule book's rules about its rows as a whole.
 
-    ``rule`` is the service's own check function, called with what ``to_input`` makes of
-    each row; its ``ValidationError`` is shown above the inline, so the page says what is
-    wrong before anything is written.
+    ``rules_field`` names the rows as the services take them ("parties", "citations"); the
+    rules are those of the parent record's model about that field (``core/rules.py``),
+    applied to what ``to_input`` makes of each row. Their ``ValidationError`` is shown
+    above the inline, so the page says what is wrong before anything is written.
     """
 
-    rule = None
+    rules_field: str = ""
     to_input = None
 
     def clean(self) -> None:
@@ -51,7 +53,7 @@ class RuleCheckedFormSet(BaseInlineFormSet):
             return
         inputs = [type(self).to_input(form.cleaned_data) for form in live_forms(self)]
         try:
-            type(self).rule(inputs)
+            rules_check(type(self.instance), self.rules_field, inputs)
         except ValidationError as error:
             raise ValidationError(error.messages) from error
 
