@@ -440,7 +440,9 @@ class AgreementParty(CuratedModel):
         verbose_name_plural = "agreement parties"
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "actor"], name="agreement_party_unique_actor"
+                fields=["agreement", "actor"],
+                name="agreement_party_unique_actor",
+                violation_error_message="An actor appears twice among the parties.",
             )
         ]
 
@@ -675,11 +677,13 @@ class Citation(CuratedModel):
                 fields=["agreement", "article", "char_start"],
                 condition=models.Q(agreement__isnull=False),
                 name="citation_unique_per_agreement",
+                violation_error_message="This passage is cited twice.",
             ),
             models.UniqueConstraint(
                 fields=["trade_figure", "article", "char_start"],
                 condition=models.Q(trade_figure__isnull=False),
                 name="citation_unique_per_trade_figure",
+                violation_error_message="This passage is cited twice.",
             ),
         ]
 

@@ -12,14 +12,14 @@ from typing import Any
 from django.db import models
 from django.db.models import Count, F
 
-from actors.models import Agreement, Citation, TradeFigure
+from actors.models import Agreement, AgreementParty, Citation, TradeFigure
 from articles.models import Article
 from articles.quotes import CollapsedText
-from core.rules import Rule, rule_declare
+from core.rules import Rule, constraint_message, rule_declare
 
 MIN_AGREEMENT_PARTIES = 2
 QUOTE_NOT_IN_ARTICLE = "This passage does not occur in the article's text."
-PASSAGE_CITED_TWICE = "This passage is cited twice."
+PASSAGE_CITED_TWICE = constraint_message(Citation, "citation_unique_per_agreement")
 NO_CITATION = "Cite at least one article and the passage that states this."
 # How many quotes are looked for at once: each batch loads the texts it needs in one query.
 QUOTE_BATCH = 5_000
@@ -43,7 +43,7 @@ PARTY_ACTOR_ONCE = rule_declare(
         name="agreement_party_actor_once",
         model=Agreement,
         field="parties",
-        message="An actor appears twice among the parties.",
+        message=constraint_message(AgreementParty, "agreement_party_unique_actor"),
         row_check=_actor_repeated,
         set_check=_agreements_with_an_actor_twice,
         constraint="agreement_party_unique_actor",

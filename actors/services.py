@@ -15,10 +15,12 @@ from django.db import transaction
 from actors.models import (
     Actor,
     ActorAlias,
+    ActorIdentifier,
     Agreement,
     AgreementParty,
     AgreementStatus,
     Citation,
+    Mention,
     PartyRole,
     Qualifier,
     TradeFigure,
@@ -286,3 +288,136 @@ def trade_figure_update(
     if citations is not None:
         _citations_set(trade_figure=trade_figure, citations=citations)
     return trade_figure
+
+
+# One row at a time ----------------------------------------------------------------------
+# The admin's pages for a single alias, identifier, mention, party or citation. A party or
+# a citation is checked with its fact's other rows, by the same rules as the fact's page.
+
+ACTOR_ALIAS_FIELDS = ("actor", "name")
+ACTOR_IDENTIFIER_FIELDS = ("actor", "scheme", "value")
+MENTION_FIELDS = ("article", "actor")
+AGREEMENT_PARTY_FIELDS = ("actor", "role")
+CITATION_FIELDS = ("article", "quote")
+
+
+@transaction.atomic
+def actor_alias_create(*, actor: Actor, name: str) -> ActorAlias:
+    alias = ActorAlias(actor=actor, name=name.strip())
+    alias.full_clean()
+    alias.save()
+    return alias
+
+
+@transaction.atomic
+def actor_alias_update(*, alias: ActorAlias, data: dict[str, Any]) -> ActorAlias:
+    alias, _ = model_update(instance=alias, data=data, fields=ACTOR_ALIAS_FIELDS)
+    return alias
+
+
+@transaction.atomic
+def actor_identifier_create(*, actor: Actor, scheme: str, value: str) -> ActorIdentifier:
+    identifier = ActorIdentifier(actor=actor, scheme=scheme, value=value.strip())
+    identifier.full_clean()
+    identifier.save()
+    return identifier
+
+
+@transaction.atomic
+def actor_identifier_update(
+    *, identifier: ActorIdentifier, data: dict[str, Any]
+) -> ActorIdentifier:
+    identifier, _ = model_update(instance=identifier, data=data, fields=ACTOR_IDENTIFIER_FIELDS)
+    return identifier
+
+
+@transaction.atomic
+def mention_create(*, article: Article, actor: Actor) -> Mention:
+    mention = Mention(article=article, actor=actor)
+    mention.full_clean()
+    mention.save()
+    return mention
+
+
+@transaction.atomic
+def mention_update(*, mention: Mention, data: dict[str, Any]) -> Mention:
+    mention, _ = model_update(instance=mention, data=data, fields=MENTION_FIELDS)
+    return mention
+
+
+def agreement_party_rows_check(
+    *, agreement: Agreement, actor: Actor, role: str, replacing: AgreementParty | None = None
+) -> None:
+    """Apply the parties' rules to ``agreement``'s parties with this one added (or put in
+    place of ``replacing``). Public: the admin's page for one party checks its form so."""
+    parties = [
+        PartyInput(actor=party.actor, role=party.role)
+        for party in agreement.parties.select_related("actor")
+        if replacing is None or party.pk != replacing.pk
+    ]
+    parties_check([*parties, PartyInput(actor=actor, role=role)])
+
+
+@transaction.atomic
+def agreement_party_create(
+    *, agreement: Agreement, actor: Actor, role: str = PartyRole.SIGNATORY
+) -> AgreementParty:
+    agreement_party_rows_check(agreement=agreement, actor=actor, role=role)
+    party = AgreementParty(agreement=agreement, actor=actor, role=role)
+    party.full_clean()
+    party.save()
+    return party
+
+
+@transaction.atomic
+def agreement_party_update(*, party: AgreementParty, data: dict[str, Any]) -> AgreementParty:
+    agreement_party_rows_check(
+        agreement=party.agreement,
+        actor=data.get("actor", party.actor),
+        role=data.get("role", party.role),
+        replacing=party,
+    )
+    party, _ = model_update(instance=party, data=data, fields=AGREEMENT_PARTY_FIELDS)
+    return party
+
+
+def citation_rows_check(
+    *, fact: Agreement | TradeFigure, article: Article, quote: str, replacing=None
+) -> None:
+    """Apply the citations' rules to ``fact``'s citations with this one added (or put in
+    place of ``replacing``). Public: the admin's page for one citation checks its form so."""
+    citations = [
+        CitationInput(article=citation.article, quote=citation.quote)
+        for citation in fact.citations.select_related("article")
+        if replacing is None or citation.pk != replacing.pk
+    ]
+    citations_check([*citations, CitationInput(article=article, quote=quote)], fact=type(fact))
+
+
+@transaction.atomic
+def citation_create(
+    *,
+    article: Article,
+    quote: str,
+    agreement: Agreement | None = None,
+    trade_figure: TradeFigure | None = None,
+) -> Citation:
+    citation = Citation(
+        article=article, quote=quote, agreement=agreement, trade_figure=trade_figure
+    )
+    citation.full_clean()
+    citation_rows_check(fact=citation.fact, article=article, quote=quote)
+    citation.save()
+    return citation
+
+
+@transaction.atomic
+def citation_update(*, citation: Citation, data: dict[str, Any]) -> Citation:
+    citation_rows_check(
+        fact=citation.fact,
+        article=data.get("article", citation.article),
+        quote=data.get("quote", citation.quote),
+        replacing=citation,
+    )
+    citation, _ = model_update(instance=citation, data=data, fields=CITATION_FIELDS)
+    return citation

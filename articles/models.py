@@ -170,7 +170,9 @@ class Authorship(CuratedModel):
         ordering = ["article", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["article", "author"], name="authorship_unique_author_per_article"
+                fields=["article", "author"],
+                name="authorship_unique_author_per_article",
+                violation_error_message="An author appears twice in the byline.",
             ),
             models.UniqueConstraint(
                 fields=["article", "position"], name="authorship_unique_position_per_article"

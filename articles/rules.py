@@ -11,8 +11,8 @@ from typing import Any
 from django.db import models
 from django.db.models import Count, F
 
-from articles.models import Article
-from core.rules import Rule, rule_declare
+from articles.models import Article, Authorship
+from core.rules import Rule, constraint_message, rule_declare
 
 
 def _author_repeated(authors: Sequence[Any]) -> list[str]:
@@ -31,7 +31,7 @@ AUTHOR_ONCE_IN_BYLINE = rule_declare(
         name="article_author_once_in_byline",
         model=Article,
         field="authors",
-        message="An author appears twice in the byline.",
+        message=constraint_message(Authorship, "authorship_unique_author_per_article"),
         row_check=_author_repeated,
         set_check=_articles_with_an_author_twice,
         constraint="authorship_unique_author_per_article",

@@ -102,3 +102,41 @@ def article_update(
     if authors is not None:
         _byline_set(article=article, authors=authors)
     return article
+
+
+# One byline row at a time (the admin's page for a single authorship) ------------------------
+
+AUTHORSHIP_FIELDS = ("author", "position")
+
+
+def authorship_rows_check(
+    *, article: Article, author: Author, replacing: Authorship | None = None
+) -> None:
+    """Apply the byline's rules to ``article``'s byline with this author added (or put in
+    place of ``replacing``). Public: the admin's page for one authorship checks its form so."""
+    authors = [
+        authorship.author
+        for authorship in article.authorships.select_related("author")
+        if replacing is None or authorship.pk != replacing.pk
+    ]
+    rules_check(Article, "authors", [*authors, author])
+
+
+@transaction.atomic
+def authorship_create(*, article: Article, author: Author, position: int) -> Authorship:
+    authorship_rows_check(article=article, author=author)
+    authorship = Authorship(article=article, author=author, position=position)
+    authorship.full_clean()
+    authorship.save()
+    return authorship
+
+
+@transaction.atomic
+def authorship_update(*, authorship: Authorship, data: dict[str, Any]) -> Authorship:
+    authorship_rows_check(
+        article=authorship.article,
+        author=data.get("author", authorship.author),
+        replacing=authorship,
+    )
+    authorship, _ = model_update(instance=authorship, data=data, fields=AUTHORSHIP_FIELDS)
+    return authorship

@@ -48,14 +48,15 @@ class RuleCheckedFormSet(BaseInlineFormSet):
     to_input = None
 
     def clean(self) -> None:
+        # The rule book first: its message, not the formset's generic one about duplicate
+        # rows, is what every door says of an actor named twice.
+        if not any(self.errors):
+            inputs = [type(self).to_input(form.cleaned_data) for form in live_forms(self)]
+            try:
+                rules_check(type(self.instance), self.rules_field, inputs)
+            except ValidationError as error:
+                raise ValidationError(error.messages) from error
         super().clean()
-        if any(self.errors):
-            return
-        inputs = [type(self).to_input(form.cleaned_data) for form in live_forms(self)]
-        try:
-            rules_check(type(self.instance), self.rules_field, inputs)
-        except ValidationError as error:
-            raise ValidationError(error.messages) from error
 
 
 class CuratedAdmin(SimpleHistoryAdmin):
@@ -196,6 +197,26 @@ class ServiceAdmin(CuratedAdmin):
 
     def after_write(self, request, record, form) -> None:
         """Hook for what follows a write (publication, for reviewed records)."""
+
+    def rows_check(self, cleaned_data: dict[str, Any], instance) -> None:
+        """Hook: apply the rules a row meets only with its siblings (a party among its
+        agreement's parties), before the page saves. ``instance`` is None on an add page."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        check = self.rows_check
+
+        class RowsCheckedForm(form_class):
+            def clean(self):
+                cleaned_data = super().clean()
+                if not self.errors:
+                    try:
+                        check(cleaned_data, obj)
+                    except ValidationError as error:
+                        raise ValidationError(error.messages) from error
+                return cleaned_data
+
+        return RowsCheckedForm
 
     @staticmethod
     def _describe_formset(formset) -> None:

@@ -53,6 +53,15 @@ class Rule:
     description: str = field(default="", compare=False)
 
 
+def constraint_message(model: type[models.Model], name: str) -> str:
+    """The message of ``model``'s constraint ``name``: a rule that a constraint enforces
+    once rows are written says what the constraint says."""
+    for constraint in model._meta.constraints:
+        if constraint.name == name:
+            return str(constraint.violation_error_message)
+    raise LookupError(f"{model._meta.label} has no constraint {name!r}.")
+
+
 def rule_declare(rule: Rule) -> Rule:
     if rule.name in RULES:
         raise ValueError(f"The rule {rule.name!r} is declared twice.")
