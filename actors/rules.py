@@ -158,6 +158,7 @@ def _citation_rules(fact: type[models.Model]) -> tuple[Rule, Rule, Rule]:
                 message=QUOTE_NOT_IN_ARTICLE,
                 row_check=_quotes_not_found,
                 set_check=quotes_locate,
+                set_check_over="rows",
             )
         ),
         rule_declare(

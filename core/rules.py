@@ -22,7 +22,7 @@ is refused at every door or the suite fails.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -38,7 +38,7 @@ class Rule:
     ``row_check`` takes the rows (the services' inputs: ``PartyInput``, ``CitationInput``…)
     and returns the messages, one per fault, empty when the rule holds; each message
     contains ``message``. ``set_check`` takes a QuerySet of records and returns those that
-    break the rule (or, where ``set_check_kind`` says so, another set-based form).
+    break the rule (or, where ``set_check_over`` says so, judges rows in bulk).
     ``constraint`` names the database constraint that enforces the rule once rows are
     written, when there is one: the importer reports its violations with this message.
     """
@@ -50,7 +50,9 @@ class Rule:
     row_check: Callable[[Sequence[Any]], list[str]]
     set_check: Callable[..., Any]
     constraint: str | None = None
-    description: str = field(default="", compare=False)
+    # "records": set_check takes a QuerySet of records and returns those breaking the rule;
+    # "rows": it takes the rows' values, many at a time, and says of each what it finds.
+    set_check_over: str = "records"
 
 
 def constraint_message(model: type[models.Model], name: str) -> str:
