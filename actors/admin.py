@@ -52,7 +52,6 @@ from core.admin import (
     RECORD_FIELDS,
     REVIEW_FIELDS,
     ReviewedAdmin,
-    ReviewStatusFilter,
     RuleCheckedFormSet,
     ServiceAdmin,
     SpreadsheetMixin,
@@ -268,7 +267,7 @@ class AgreementAdmin(SpreadsheetMixin, ReviewedAdmin):
         "review_status",
         "updated_at",
     )
-    list_filter = (ReviewStatusFilter, "kind", "status", "signed_precision")
+    list_filter = ("review_status", "kind", "status", "signed_precision")
     search_fields = ("title", "summary", "parties__actor__name")
     date_hierarchy = "signed_on"
     inlines = [AgreementPartyInline, AgreementCitationInline]
@@ -333,7 +332,7 @@ class TradeFigureAdmin(SpreadsheetMixin, ReviewedAdmin):
         "updated_at",
     )
     list_display_links = ("reporter", "flow")
-    list_filter = (ReviewStatusFilter, "flow", "year", "qualifier", "currency")
+    list_filter = ("review_status", "flow", "year", "qualifier", "currency")
     list_select_related = ("reporter", "partner")
     search_fields = ("reporter__name", "partner__name", "commodity", "note")
     autocomplete_fields = ("reporter", "partner")

@@ -21,7 +21,6 @@ from core.admin import (
     RECORD_FIELDS,
     REVIEW_FIELDS,
     ReviewedAdmin,
-    ReviewStatusFilter,
     RuleCheckedFormSet,
     ServiceAdmin,
 )
@@ -83,7 +82,7 @@ class ArticleAdmin(ReviewedAdmin):
         "review_status",
         "updated_at",
     )
-    list_filter = (ReviewStatusFilter, "section")
+    list_filter = ("review_status", "section")
     search_fields = ("title", "slug", "lede", "authorships__author__name")
     date_hierarchy = "published_on"
     inlines = [AuthorshipInline]

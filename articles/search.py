@@ -8,9 +8,9 @@ stemming, so "pipelines" finds "pipeline". Elsewhere (SQLite, for development an
 an article matches when it contains every word, ignoring case.
 """
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import BooleanField, FloatField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Expression, Q, QuerySet
 
 SEARCH_CONFIG = "english"
 # On PostgreSQL the matches carry their relevance under this name; a list with no explicit
@@ -18,21 +18,31 @@ SEARCH_CONFIG = "english"
 RANK = "search_rank"
 
 
+class StoredSearchVector(Expression):
+    """The article's ``search_vector`` column.
+
+    The model does not declare it: PostgreSQL computes it (a generated column, which Django
+    must never write) and other databases do not have it. This expression names it for
+    ``SearchQuery`` and ``SearchRank``, in the query's own table.
+    """
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.{connection.ops.quote_name('search_vector')}", []
+
+
 def articles_matching(queryset: QuerySet, text: str) -> QuerySet:
     words = text.split()
     if not words:
         return queryset
     if connections[queryset.db].vendor == "postgresql":
-        column = f'"{queryset.model._meta.db_table}"."search_vector"'
-        query = "websearch_to_tsquery(%s::regconfig, %s)"
-        return queryset.filter(
-            RawSQL(f"{column} @@ {query}", (SEARCH_CONFIG, text), output_field=BooleanField())
-        ).annotate(
-            **{
-                RANK: RawSQL(
-                    f"ts_rank({column}, {query})", (SEARCH_CONFIG, text), output_field=FloatField()
-                )
-            }
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        return (
+            queryset.alias(search_vector=StoredSearchVector())
+            .filter(search_vector=query)
+            .annotate(**{RANK: SearchRank(StoredSearchVector(), query)})
         )
     for word in words:
         queryset = queryset.filter(

@@ -1,7 +1,5 @@
 """The public API, version 1: its resources under /api/v1/, its schema and its docs."""
 
-from collections import OrderedDict
-
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import routers
@@ -24,7 +22,7 @@ class APIRootView(routers.APIRootView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        links = OrderedDict(response.data)
+        links = dict(response.data)
         links["schema"] = reverse("api-schema", request=request)
         links["docs"] = reverse("api-docs", request=request)
         return Response(links)

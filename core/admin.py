@@ -5,6 +5,7 @@ The apps' admins (``articles/admin.py``, ``actors/admin.py``) build on these cla
 """
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import admin, messages
@@ -15,6 +16,8 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import ModelDelta
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core.editorial import ReviewStatus
 from core.rules import rules_check
@@ -57,6 +60,15 @@ class RuleCheckedFormSet(BaseInlineFormSet):
             except ValidationError as error:
                 raise ValidationError(error.messages) from error
         super().clean()
+
+
+class RecordChangesHelper(HistoricalRecordContextHelper):
+    """What the history page lists as a version's changes: every field but the noise."""
+
+    def context_for_delta_changes(self, delta: ModelDelta) -> list[dict[str, Any]]:
+        changes = [change for change in delta.changes if change.field not in HISTORY_NOISE]
+        delta = replace(delta, changes=changes, changed_fields=[c.field for c in changes])
+        return super().context_for_delta_changes(delta)
 
 
 class CuratedAdmin(SimpleHistoryAdmin):
@@ -108,20 +120,8 @@ class CuratedAdmin(SimpleHistoryAdmin):
 
     # History: the changed fields of each version ----------------------------------------
 
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        previous = None
-        for current in historical_records:
-            if previous is None:
-                previous = current
-                continue
-            delta = previous.diff_against(
-                current,
-                excluded_fields=HISTORY_NOISE,
-                foreign_keys_are_objs=foreign_keys_are_objs,
-            )
-            helper = self.get_historical_record_context_helper(request, previous)
-            previous.history_delta_changes = helper.context_for_delta_changes(delta)
-            previous = current
+    def get_historical_record_context_helper(self, request, historical_record):
+        return RecordChangesHelper(self.model, historical_record)
 
 
 class ServiceAdmin(CuratedAdmin):
@@ -186,11 +186,10 @@ class ServiceAdmin(CuratedAdmin):
                 self.record_update(request, instance=stored, data={}, related=related)
         else:
             saved = self.record_create(request, data=self.service_data(form), related=related)
-            # The admin goes on with its own object (change message, redirect): give it the
-            # record's identity.
+            # The admin goes on with its own object (its log entry, the message, the
+            # redirect): make it the record as written.
             obj.pk = saved.pk
-            obj._state.adding = False
-            obj._state.db = saved._state.db
+            obj.refresh_from_db()
             self.after_write(request, saved, form)
         for formset in other_formsets:
             self.save_formset(request, form, formset, change=change)
@@ -221,22 +220,18 @@ class ServiceAdmin(CuratedAdmin):
     @staticmethod
     def _describe_formset(formset) -> None:
         # The admin's change message reads these; the services wrote the rows themselves.
+        # The formset's initial forms hold the stored rows, its extra forms the new ones.
+        live = live_forms(formset)
         formset.new_objects = [
-            form.instance
-            for form in live_forms(formset)
-            if form.instance._state.adding and form.has_changed()
+            form.instance for form in formset.extra_forms if form in live and form.has_changed()
         ]
         formset.changed_objects = [
             (form.instance, form.changed_data)
-            for form in live_forms(formset)
-            if not form.instance._state.adding and form.has_changed()
+            for form in formset.initial_forms
+            if form in live and form.has_changed()
         ]
         formset.deleted_objects = [
-            form.instance
-            for form in formset.forms
-            if form.cleaned_data
-            and form.cleaned_data.get("DELETE")
-            and not form.instance._state.adding
+            form.instance for form in formset.initial_forms if form in formset.deleted_forms
         ]
 
 
@@ -259,21 +254,6 @@ def send_back_to_review(modeladmin, request, queryset) -> None:
         f"{count} {queryset.model._meta.verbose_name_plural} sent back to review.",
         messages.SUCCESS,
     )
-
-
-class ReviewStatusFilter(admin.SimpleListFilter):
-    """Needs review or published: the filter the review queue links to."""
-
-    title = "review"
-    parameter_name = "review_status__exact"
-
-    def lookups(self, request, model_admin):
-        return (("needs_review", "Needs review"), ("published", "Published"))
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(review_status=self.value())
-        return queryset
 
 
 class ReviewedAdmin(ServiceAdmin):

@@ -5,7 +5,9 @@
   button that brings the record back with what its deletion carried along.
 """
 
+from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -65,11 +67,17 @@ class EditorialAdminSite(admin.AdminSite):
 
         return self._admins_of_kind(request, CuratedAdmin)
 
+    def model_admins(self) -> list:
+        """The admin of every model registered on this site."""
+        return [
+            self.get_model_admin(model) for model in apps.get_models() if self.is_registered(model)
+        ]
+
     def _admins_of_kind(self, request, kind) -> list:
         """The registered admins of this class the user may view, by their models' names."""
         admins = [
             model_admin
-            for model_admin in self._registry.values()
+            for model_admin in self.model_admins()
             if isinstance(model_admin, kind) and model_admin.has_view_permission(request)
         ]
         return sorted(admins, key=lambda model_admin: model_admin.opts.verbose_name_plural)
@@ -163,16 +171,10 @@ class EditorialAdminSite(admin.AdminSite):
 
 @require_POST
 def _restore(request, site, app_label, model_name, object_id):
-    model_admin = next(
-        (
-            model_admin
-            for model, model_admin in site._registry.items()
-            if model._meta.app_label == app_label and model._meta.model_name == model_name
-        ),
-        None,
-    )
-    if model_admin is None:
-        raise Http404
+    try:
+        model_admin = site.get_model_admin(apps.get_model(app_label, model_name))
+    except (LookupError, NotRegistered) as error:
+        raise Http404 from error
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     model = model_admin.model

@@ -7,6 +7,8 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from simple_history.exceptions import NotHistoricalModelError
+from simple_history.utils import get_history_manager_for_model
 
 from core.editorial import ReviewedModel, ReviewStatus
 from core.history import history_context
@@ -96,14 +98,18 @@ def records_send_back_to_review(*, records: Iterable[ReviewedModel], note: str =
 
 def tracked_models() -> list[type[models.Model]]:
     """The models whose history is kept, in a stable order."""
-    return sorted(
-        (m for m in apps.get_models() if hasattr(m._meta, "simple_history_manager_attribute")),
-        key=lambda m: m._meta.label,
-    )
+    tracked = []
+    for model in apps.get_models():
+        try:
+            get_history_manager_for_model(model)
+        except NotHistoricalModelError:
+            continue
+        tracked.append(model)
+    return sorted(tracked, key=lambda m: m._meta.label)
 
 
 def history_of(model: type[models.Model]):
-    return getattr(model, model._meta.simple_history_manager_attribute)
+    return get_history_manager_for_model(model)
 
 
 def record_label(instance: models.Model) -> str:

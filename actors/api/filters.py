@@ -28,6 +28,7 @@ from articles.models import Article
 from core.rest.filters import (
     BoundedIntegerFilter,
     DatasetFilterSet,
+    DatasetOrderingFilter,
     ReviewedFilterSet,
     SlugFilter,
 )
@@ -112,6 +113,11 @@ class ActorListFilter(DatasetFilterSet):
         help_text="Actors that this article discusses (article slug). An unknown slug is a 400.",
     )
 
+    ordering = DatasetOrderingFilter(
+        fields=("name", "slug", "kind", "iso_code", "created_at", "updated_at"),
+        default=("name",),
+    )
+
     class Meta:
         model = Actor
         fields = ["kind", "iso_code", "q", "mentioned_in", "updated_since"]
@@ -161,6 +167,11 @@ class AgreementFilter(ReviewedFilterSet):
         queryset=Article.objects.all(),
         method="filter_article",
         help_text=f"Agreements whose citations {ARTICLE_HELP}",
+    )
+
+    ordering = DatasetOrderingFilter(
+        fields=(("signed_on", "signed"), "title", "created_at", "updated_at"),
+        default=("-signed", "title"),
     )
 
     class Meta:
@@ -253,6 +264,19 @@ class TradeFigureFilter(ReviewedFilterSet):
         queryset=Article.objects.all(),
         method="filter_article",
         help_text=f"Figures whose citations {ARTICLE_HELP}",
+    )
+
+    ordering = DatasetOrderingFilter(
+        fields=(
+            "year",
+            "value",
+            ("reporter__name", "reporter"),
+            ("partner__name", "partner"),
+            "flow",
+            "created_at",
+            "updated_at",
+        ),
+        default=("reporter", "partner", "year", "flow"),
     )
 
     class Meta:

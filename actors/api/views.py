@@ -66,15 +66,6 @@ class ActorViewSet(DatasetViewSet):
     filterset_class = ActorListFilter
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
-    ordering_fields = {
-        "name": "name",
-        "slug": "slug",
-        "kind": "kind",
-        "iso_code": "iso_code",
-        "created_at": "created_at",
-        "updated_at": "updated_at",
-    }
-    ordering = ("name",)
     csv_filename = "actors"
     csv_columns = (
         ("slug", lambda a: a.slug),
@@ -107,13 +98,6 @@ class AgreementViewSet(DatasetViewSet):
     write_serializer_class = AgreementWriteSerializer
     filterset_class = AgreementFilter
     lookup_value_regex = UUID_PATTERN
-    ordering_fields = {
-        "signed": "signed_on",
-        "title": "title",
-        "created_at": "created_at",
-        "updated_at": "updated_at",
-    }
-    ordering = ("-signed", "title")
     model_error_fields = {"signed_on": "signed", "signed_precision": "signed"}
     csv_filename = "agreements"
     csv_columns = (
@@ -169,16 +153,6 @@ class TradeFigureViewSet(DatasetViewSet):
     write_serializer_class = TradeFigureWriteSerializer
     filterset_class = TradeFigureFilter
     lookup_value_regex = UUID_PATTERN
-    ordering_fields = {
-        "year": "year",
-        "value": "value",
-        "reporter": "reporter__name",
-        "partner": "partner__name",
-        "flow": "flow",
-        "created_at": "created_at",
-        "updated_at": "updated_at",
-    }
-    ordering = ("reporter", "partner", "year", "flow")
     csv_filename = "trade-figures"
     csv_columns = (
         ("id", lambda f: f.pk),

@@ -3,11 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from actors.models import Actor, Agreement, Citation, TradeFigure
-from caci.tests.admin_forms import form_data
-from caci.tests.fixtures import AGREEMENT_QUOTE, TRADE_QUOTE
+from articles.tests.factories import AGREEMENT_QUOTE, TRADE_QUOTE
+from caci.tests.helpers import form_data
 from core.editorial import ReviewStatus
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +105,11 @@ def test_an_editor_adds_an_agreement_with_its_parties_and_citation(
     assert article.text[citation.char_start : citation.char_end] == AGREEMENT_QUOTE
     assert str(agreement.signed_on_latest) == "2024-04-30"
     assert agreement.history.get().history_user == editor
+    # The admin's own log names the record the service wrote.
+    logged = LogEntry.objects.get()
+    assert logged.is_addition()
+    assert logged.object_id == str(agreement.pk)
+    assert response.url == reverse("admin:actors_agreement_changelist")
 
 
 def test_an_agreement_with_one_party_is_refused_and_nothing_is_saved(
@@ -200,6 +206,10 @@ def test_changing_an_agreement_replaces_a_party_and_keeps_the_rest(
     assert agreement.title == "Renamed package"
     assert {p.actor for p in agreement.parties.all()} == {mongolia, kazakhstan}
     assert list(agreement.citations.all()) == [citation]
+    # The admin's log says what changed, parties included.
+    assert LogEntry.objects.get().get_change_message() == (
+        "Changed Title. Changed Actor for agreement party “Kazakhstan (Signatory)”."
+    )
 
 
 def test_saving_an_unchanged_form_writes_nothing(editor_client, trade_figure):

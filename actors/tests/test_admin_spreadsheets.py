@@ -7,8 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from actors.models import Actor, TradeFigure
-from caci.tests.fixtures import TRADE_QUOTE
+from actors.models import ActorKind, TradeFigure
+from actors.services import actor_create
+from articles.tests.factories import TRADE_QUOTE
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def rows_of(response):
 
 
 def test_the_export_follows_the_lists_filters(editor_client, mongolia):
-    Actor.objects.create(name="Asian Development Bank", slug="adb", kind="organization")
+    actor_create(name="Asian Development Bank", slug="adb", kind=ActorKind.ORGANIZATION)
     export = reverse("admin:actors_actor_export")
 
     everything = editor_client.post(export, {"format": CSV_FORMAT, "resource": "0"})

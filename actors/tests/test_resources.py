@@ -8,7 +8,8 @@ import tablib
 
 from actors.models import Actor, Agreement, Citation, TradeFigure
 from actors.resources import ActorResource, AgreementResource, TradeFigureResource
-from caci.tests.fixtures import AGREEMENT_QUOTE, TRADE_QUOTE, make_agreement
+from actors.tests.factories import make_agreement
+from articles.tests.factories import AGREEMENT_QUOTE, TRADE_QUOTE
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from actors.services import (
     citation_update,
     mention_create,
 )
-from caci.tests.admin_forms import form_data
-from caci.tests.fixtures import AGREEMENT_QUOTE, TRADE_QUOTE
+from articles.tests.factories import AGREEMENT_QUOTE, TRADE_QUOTE
+from caci.tests.helpers import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -24,27 +24,10 @@ from actors.services import (
     trade_figure_create,
     trade_figure_update,
 )
-from actors.tests.factories import CountryFactory
-from articles.tests.factories import ArticleFactory
+from actors.tests.factories import make_country
+from articles.tests.factories import TRADE_QUOTE
 
 pytestmark = pytest.mark.django_db
-
-QUOTE = "Trade with Kazakhstan has reached approximately $150 million annually."
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
-
-
-@pytest.fixture
-def mongolia():
-    return CountryFactory(name="Mongolia", slug="mongolia", iso_code="MN")
-
-
-@pytest.fixture
-def kazakhstan():
-    return CountryFactory(name="Kazakhstan", slug="kazakhstan", iso_code="KZ")
 
 
 def figure_kwargs(article, reporter, partner, **overrides):
@@ -54,7 +37,7 @@ def figure_kwargs(article, reporter, partner, **overrides):
         "flow": TradeFlow.TOTAL,
         "value": Decimal("150000000"),
         "qualifier": "approximately",
-        "citations": [CitationInput(article=article, quote=QUOTE)],
+        "citations": [CitationInput(article=article, quote=TRADE_QUOTE)],
     }
     return {**kwargs, **overrides}
 
@@ -63,7 +46,7 @@ def test_trade_figure_create_records_the_quote_offsets(article, mongolia, kazakh
     figure = trade_figure_create(**figure_kwargs(article, mongolia, kazakhstan))
 
     citation = figure.citations.get()
-    assert article.text[citation.char_start : citation.char_end] == QUOTE
+    assert article.text[citation.char_start : citation.char_end] == TRADE_QUOTE
     assert figure.year is None
     assert figure.currency == "USD"
 
@@ -129,7 +112,7 @@ def test_trade_figure_update_that_changes_nothing_keeps_updated_at(article, mong
     trade_figure_update(
         trade_figure=figure,
         data={"value": Decimal("150000000.00"), "reporter": mongolia},
-        citations=[CitationInput(article=article, quote=QUOTE)],
+        citations=[CitationInput(article=article, quote=TRADE_QUOTE)],
     )
 
     figure.refresh_from_db()
@@ -162,7 +145,7 @@ def test_an_agreement_needs_two_parties(article, mongolia):
             title="Alone",
             kind=AgreementKind.DECLARATION,
             parties=[PartyInput(actor=mongolia)],
-            citations=[CitationInput(article=article, quote=QUOTE)],
+            citations=[CitationInput(article=article, quote=TRADE_QUOTE)],
         )
 
     assert "parties" in excinfo.value.message_dict
@@ -174,9 +157,9 @@ def test_agreement_update_replaces_parties(article, mongolia, kazakhstan):
         title="Strategic partnership",
         kind=AgreementKind.STRATEGIC_PARTNERSHIP,
         parties=[PartyInput(actor=mongolia), PartyInput(actor=kazakhstan)],
-        citations=[CitationInput(article=article, quote=QUOTE)],
+        citations=[CitationInput(article=article, quote=TRADE_QUOTE)],
     )
-    uzbekistan = CountryFactory(name="Uzbekistan", slug="uzbekistan", iso_code="UZ")
+    uzbekistan = make_country(2, name="Uzbekistan", iso_code="UZ")
 
     agreement_update(
         agreement=agreement,

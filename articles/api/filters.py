@@ -3,10 +3,11 @@
 import django_filters
 
 from articles.models import Article, Author, Section
-from articles.search import articles_matching
+from articles.search import RANK, articles_matching
 from core.rest.filters import (
     REVIEW_STATUS_HELP,
     DatasetFilterSet,
+    DatasetOrderingFilter,
     ReviewedFilterSet,
     ReviewVisibility,
     SlugFilter,
@@ -57,6 +58,11 @@ class ArticleFilter(ReviewedFilterSet):
         "occur; without `ordering`, the most relevant (title before lede before body) come "
         "first. On SQLite (development): every word must occur, ignoring case.",
     )
+    ordering = DatasetOrderingFilter(
+        fields=(("published_on", "published"), "title", "slug", "created_at", "updated_at"),
+        default=("-published", "slug"),
+        relevance=RANK,
+    )
     review_params = ("review_status", "status")
 
     class Meta:
@@ -82,6 +88,10 @@ class AuthorFilter(DatasetFilterSet):
         field_name="name",
         lookup_expr="icontains",
         help_text="Authors whose name contains this text, ignoring case.",
+    )
+
+    ordering = DatasetOrderingFilter(
+        fields=("name", "slug", "created_at", "updated_at"), default=("name",)
     )
 
     class Meta:

@@ -10,7 +10,6 @@ from articles.api.serializers import (
     AuthorWriteSerializer,
 )
 from articles.models import Article, Author
-from articles.search import RANK
 from articles.services import article_create, article_update, author_create, author_update
 from core.rest.viewsets import SLUG_PATTERN, DatasetViewSet
 
@@ -27,15 +26,6 @@ class ArticleViewSet(DatasetViewSet):
     filterset_class = ArticleFilter
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
-    ordering_fields = {
-        "published": "published_on",
-        "title": "title",
-        "slug": "slug",
-        "created_at": "created_at",
-        "updated_at": "updated_at",
-    }
-    ordering = ("-published", "slug")
-    relevance_annotation = RANK
     model_error_fields = {"published_on": "published"}
     csv_filename = "articles"
     csv_columns = (
@@ -83,13 +73,6 @@ class AuthorViewSet(DatasetViewSet):
     filterset_class = AuthorFilter
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
-    ordering_fields = {
-        "name": "name",
-        "slug": "slug",
-        "created_at": "created_at",
-        "updated_at": "updated_at",
-    }
-    ordering = ("name",)
     csv_filename = "authors"
     csv_columns = (
         ("slug", lambda a: a.slug),

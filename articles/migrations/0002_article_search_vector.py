@@ -3,7 +3,7 @@
 ``search_vector`` is computed by PostgreSQL from the title (weight A), lede (B) and body (C)
 whenever a row is written (a stored generated column), and GIN-indexed, so a search reads
 the index and never re-parses the texts. Django's model does not declare the column: it is
-only ever read by ``articles.search``. Other databases get nothing here and search by
+only ever read by ``articles.search`` (``StoredSearchVector``). Other databases get nothing here and search by
 substring instead.
 """
 

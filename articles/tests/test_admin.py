@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from articles.services import author_create
-from caci.tests.admin_forms import form_data
+from caci.tests.helpers import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from articles.models import Article, Author, Section
 from articles.services import article_create, author_create
-from caci.tests.db import built_for_module
+from caci.tests.dataset import built_for_module
 from caci.tests.helpers import csv_rows, field_values
 from core.editorial import ReviewStatus
 
@@ -98,6 +98,10 @@ def test_an_article_reads_with_its_byline_in_order(api, library):
         ("search=convergence", ["convergence"]),
         ("ordering=title", ["has-the-west-lost-azerbaijan", "convergence", "potential-deal"]),
         ("ordering=-slug", ["potential-deal", "has-the-west-lost-azerbaijan", "convergence"]),
+        (
+            "ordering=-slug, title",
+            ["potential-deal", "has-the-west-lost-azerbaijan", "convergence"],
+        ),
     ],
 )
 def test_article_filters(api, library, query, expected):
@@ -165,6 +169,41 @@ def test_bad_article_parameters_are_400s(api, library, query, parameter):
 
     assert response.status_code == 400
     assert parameter in response.json()
+
+
+def test_an_unknown_ordering_is_refused_with_the_choices(api, library):
+    response = api.get(f"{URL}?ordering=title,-popularity")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "ordering": [
+            "Cannot order by -popularity. Choose from: published, title, slug, created_at, "
+            "updated_at (prefix - for descending)."
+        ]
+    }
+
+
+def test_the_schema_lists_the_orderings_a_list_takes(api):
+    schema = api.get("/api/schema/?format=json").json()
+    parameters = schema["paths"]["/api/v1/articles/"]["get"]["parameters"]
+    ordering = next(p for p in parameters if p["name"] == "ordering")
+
+    assert sorted(ordering["schema"]["items"]["enum"]) == sorted(
+        [
+            "published",
+            "-published",
+            "title",
+            "-title",
+            "slug",
+            "-slug",
+            "created_at",
+            "-created_at",
+            "updated_at",
+            "-updated_at",
+        ]
+    )
+    assert ordering["explode"] is False
+    assert "default `-published,slug`" in ordering["description"]
 
 
 def test_status_is_the_editorial_status_and_only_editors_may_ask_for_drafts(api, library, editor):

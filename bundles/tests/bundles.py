@@ -1,6 +1,8 @@
-"""Small bundles for the importer's tests, built as Python lists and written as JSON."""
+"""Bundles for the importer's tests: small ones built as Python lists and written as JSON,
+synthetic ones from the generator, and the export of what the database holds."""
 
 import copy
+import io
 import json
 from pathlib import Path
 
@@ -15,7 +17,9 @@ from actors.models import (
     TradeFigure,
 )
 from articles.models import Article, Author, Authorship
+from bundles.exporting import fixtures_export
 from bundles.models import ImportRun
+from bundles.synthetic import Sizes, write_bundle
 
 AGREEMENT_ID = "11111111-1111-4111-8111-111111111111"
 FIGURE_ID = "22222222-2222-4222-8222-222222222222"
@@ -174,3 +178,27 @@ def snapshot() -> dict:
         state[f"{model._meta.label} history"] = model.history.count()
     state["import runs"] = ImportRun.objects.count()
     return state
+
+
+SIZES = Sizes(articles=12, actors=8, agreements=6, trade_figures=40)
+
+
+def synthetic(path, sizes=SIZES, seed=4):
+    with path.open("w", encoding="utf-8") as out:
+        write_bundle(sizes, seed, out)
+    return path
+
+
+def exported() -> list[dict]:
+    out = io.StringIO()
+    fixtures_export(out=out)
+    return json.loads(out.getvalue())
+
+
+def as_set(records: list[dict]) -> set[str]:
+    return {json.dumps(record, sort_keys=True) for record in records}
+
+
+def empty_the_dataset():
+    for model in reversed(DATASET_MODELS):
+        model.objects.all().delete()

@@ -7,11 +7,21 @@ from django.core.management import call_command
 
 from actors.models import Agreement, Citation, TradeFigure
 from articles.models import find_quote
-from bundles.exporting import fixtures_export
 from bundles.importing import fixtures_import
-from bundles.synthetic import Sizes, write_bundle
-from bundles.tests.bundles import DATASET_MODELS, QUOTE, small_bundle, snapshot, write
 from bundles.management.commands.seed import fixture_files
+from bundles.synthetic import Sizes
+from bundles.tests.bundles import (
+    DATASET_MODELS,
+    QUOTE,
+    SIZES,
+    as_set,
+    empty_the_dataset,
+    exported,
+    small_bundle,
+    snapshot,
+    synthetic,
+    write,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,28 +41,6 @@ FIGURE_CITATION = {
     "pk": "66666666-6666-4666-8666-666666666666",
     "fields": {"article": ["mongolia-pivot"], "trade_figure": FIGURE["pk"], "quote": QUOTE},
 }
-SIZES = Sizes(articles=12, actors=8, agreements=6, trade_figures=40)
-
-
-def synthetic(path, sizes=SIZES, seed=4):
-    with path.open("w", encoding="utf-8") as out:
-        write_bundle(sizes, seed, out)
-    return path
-
-
-def exported() -> list[dict]:
-    out = io.StringIO()
-    fixtures_export(out=out)
-    return json.loads(out.getvalue())
-
-
-def as_set(records: list[dict]) -> set[str]:
-    return {json.dumps(record, sort_keys=True) for record in records}
-
-
-def empty_the_dataset():
-    for model in reversed(DATASET_MODELS):
-        model.objects.all().delete()
 
 
 def test_export_reimports_into_an_empty_database_to_the_same_data(tmp_path):

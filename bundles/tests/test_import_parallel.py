@@ -5,11 +5,11 @@ import json
 import pytest
 from django.db import connection
 
-from bundles.tests.test_import_export import as_set, empty_the_dataset, exported, synthetic
 from bundles import importing, parallel
 from bundles.importing import fixtures_import
 from bundles.report import BundleInvalid
 from bundles.synthetic import Sizes
+from bundles.tests.bundles import as_set, empty_the_dataset, exported, synthetic
 
 pytestmark = [
     pytest.mark.django_db,

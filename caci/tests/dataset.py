@@ -1,8 +1,13 @@
-"""A small dataset like the seeded one, written through the services.
+"""The shared test datasets, written through the services.
 
-Four articles excerpted from the corpus (caci/tests/excerpts.json: the lede and a few
-paragraphs of each, verbatim), the actors they discuss, and agreements and trade figures
-citing passages of them, some published and some still under review.
+``dataset_build``: a small dataset like the seeded one. Four articles excerpted from the
+corpus (caci/tests/excerpts.json: the lede and a few paragraphs of each, verbatim), the
+actors they discuss, and agreements and trade figures citing passages of them, some
+published and some still under review. The ``dataset`` fixture (conftest.py) builds it
+once per test module, with ``built_for_module``.
+
+``records_populate``: ``size`` records of every model, for what must cost the same
+whatever the number of rows (the admin's lists).
 """
 
 import json
@@ -11,7 +16,18 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
-from actors.models import ActorKind, AgreementKind, DatePrecision, Mention, TradeFlow
+from django.db import transaction
+from django.utils import timezone
+
+from actors.models import (
+    ActorIdentifier,
+    ActorKind,
+    AgreementKind,
+    DatePrecision,
+    IdentifierScheme,
+    Mention,
+    TradeFlow,
+)
 from actors.services import (
     CitationInput,
     PartyInput,
@@ -19,8 +35,11 @@ from actors.services import (
     agreement_create,
     trade_figure_create,
 )
+from actors.tests.factories import make_agreement, make_country, make_trade_figure
 from articles.models import Section
 from articles.services import article_create, author_create
+from articles.tests.factories import make_article
+from bundles.models import ImportRun
 from core.editorial import ReviewStatus
 
 EXCERPTS = json.loads((Path(__file__).parent / "excerpts.json").read_text())
@@ -327,3 +346,40 @@ def dataset_build() -> SimpleNamespace:
         ),
     )
     return data
+
+
+def built_for_module(django_db_blocker, build):
+    """Yield what ``build`` writes, inside a transaction rolled back after the module.
+
+    This is Django's ``setUpTestData`` for pytest: each test runs in its own savepoint
+    within the transaction, so what a test writes is undone after it and the data stays
+    as built for the next one.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def records_populate(size: int) -> None:
+    """``size`` records of every model, each with the relations its list shows."""
+    for number in range(size):
+        article = make_article(number)
+        first = make_country(2 * number, aliases=[f"Alias {number}"])
+        second = make_country(2 * number + 1)
+        ActorIdentifier.objects.create(
+            actor=first, scheme=IdentifierScheme.WIKIDATA, value=f"Q{number}"
+        )
+        Mention.objects.create(article=article, actor=first)
+        make_agreement(article, [first, second], number=number)
+        make_trade_figure(article, first, second)
+        ImportRun.objects.create(
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
+            files=[f"bundle-{number}.json"],
+            counts={"actors.actor": {"created": 2, "updated": 0, "conflicts": 0}},
+        )

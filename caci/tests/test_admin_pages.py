@@ -8,15 +8,15 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from actors.models import TradeFigure
-from caci.tests.fixtures import populate
+from caci.tests.dataset import records_populate
 from core.services import record_delete
 
 pytestmark = pytest.mark.django_db
 
 DATASET_ADMINS = {
-    model: model_admin
-    for model, model_admin in admin.site._registry.items()
-    if model._meta.app_label in {"articles", "actors", "bundles"}
+    model_admin.model: model_admin
+    for model_admin in admin.site.model_admins()
+    if model_admin.opts.app_label in {"articles", "actors", "bundles"}
 }
 # The most queries a list may cost, whatever its length: session, user, counts, the page,
 # one per prefetched relation, the filters' choices.
@@ -76,7 +76,7 @@ def test_every_dataset_model_is_in_the_admin():
 
 @pytest.mark.parametrize("model", DATASET_ADMINS, ids=lambda m: m._meta.label_lower)
 def test_every_page_of_a_model_renders(superuser_client, admin_user, model):
-    populate(2)
+    records_populate(2)
     obj = model._default_manager.first()
     model_admin = DATASET_ADMINS[model]
     request = RequestFactory().get("/")
@@ -99,7 +99,7 @@ def test_every_page_of_a_model_renders(superuser_client, admin_user, model):
 
 @pytest.mark.parametrize("model", DATASET_ADMINS, ids=lambda m: m._meta.label_lower)
 def test_a_search_finds_the_matching_rows_only(superuser_client, model):
-    populate(2)
+    records_populate(2)
     term = SEARCH_TERM[model._meta.label_lower]
 
     response = superuser_client.get(url(model, "changelist"), {"q": term + "-nothing-matches"})
@@ -112,7 +112,7 @@ def test_a_search_finds_the_matching_rows_only(superuser_client, model):
 def test_a_list_costs_the_same_queries_at_any_length(
     superuser_client, django_assert_max_num_queries, size
 ):
-    populate(size)
+    records_populate(size)
 
     for model in DATASET_ADMINS:
         changelist = url(model, "changelist")

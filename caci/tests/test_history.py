@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from actors.models import Actor, ActorAlias, Agreement, AgreementParty, Citation, TradeFigure
 from actors.services import actor_update, agreement_update
-from caci.tests.admin_forms import form_data
+from caci.tests.helpers import form_data
 from core.history import history_context
 from core.services import history_of, record_delete, record_restore, tracked_models
 
@@ -158,6 +158,15 @@ def test_a_viewer_cannot_restore(viewer_client, mongolia):
     response = viewer_client.post(reverse("admin:restore_record", args=["actors", "actor", pk]))
     assert response.status_code == 403
     assert not Actor.objects.filter(pk=pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("app_label", "model_name"), [("actors", "nothing"), ("auth", "permission")]
+)
+def test_restoring_a_model_the_admin_does_not_show_is_a_404(editor_client, app_label, model_name):
+    url = reverse("admin:restore_record", args=[app_label, model_name, "1"])
+
+    assert editor_client.post(url).status_code == 404
 
 
 def test_history_tables_are_indexed_for_the_record_and_the_moment_only():

@@ -75,7 +75,7 @@ def test_the_admin_index_links_the_review_queue_and_deleted_records(editor_clien
 
 
 def test_the_review_filter_lists_only_what_needs_review(editor_client, editor, agreement, article):
-    from caci.tests.fixtures import make_agreement
+    from actors.tests.factories import make_agreement
 
     published = make_agreement(article, [p.actor for p in agreement.parties.all()], number=2)
     records_publish(records=[published], user=editor)

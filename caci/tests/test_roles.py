@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from caci.tests.admin_forms import form_data
+from caci.tests.helpers import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -24,11 +24,11 @@ from rest_framework.test import APIClient
 from actors.models import Actor, Agreement, TradeFigure
 from articles.models import Article, Author, Authorship
 from articles.services import author_create
+from articles.tests.factories import AGREEMENT_QUOTE, TRADE_QUOTE
 from bundles.importing import fixtures_import
 from bundles.report import BundleInvalid
 from caci.api import router
-from caci.tests.admin_forms import form_data
-from caci.tests.fixtures import AGREEMENT_QUOTE, TRADE_QUOTE
+from caci.tests.helpers import form_data
 from core.rules import RULES, FieldCheckConstraint
 from core.services import history_of, tracked_models
 

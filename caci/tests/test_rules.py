@@ -8,9 +8,10 @@ from django.db import IntegrityError, transaction
 
 from actors.models import Agreement, AgreementParty, Citation, TradeFigure
 from actors.services import CitationInput, PartyInput
+from actors.tests.factories import make_country
 from articles.models import Article, Authorship
 from articles.services import author_create
-from caci.tests.fixtures import AGREEMENT_QUOTE, TRADE_QUOTE, make_article, make_country
+from articles.tests.factories import AGREEMENT_QUOTE, TRADE_QUOTE, make_article
 from core.rules import RULES, Rule, rules_check
 
 pytestmark = pytest.mark.django_db

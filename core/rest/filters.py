@@ -13,8 +13,7 @@ from django.db.models import F
 from django.db.models.enums import TextChoices
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.filters import OrderingFilter
+from rest_framework.exceptions import PermissionDenied
 
 from core.editorial import ReviewStatus
 from core.rest.permissions import can_see_unpublished
@@ -114,69 +113,53 @@ class ReviewedFilterSet(DatasetFilterSet):
         return queryset.filter(review_status=value)
 
 
-def ordering_schema_enum(names) -> list[str]:
-    return [variant for name in names for variant in (name, f"-{name}")]
+class OrderingNameField(django_filters.fields.ChoiceField):
+    """One name of an ``ordering`` list; "title, -signed" reads as "title,-signed"."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip()
 
 
-class StrictOrderingFilter(OrderingFilter):
-    """``ordering=name,-other`` over the view's ``ordering_fields`` (public name → column).
+class DatasetOrderingFilter(django_filters.OrderingFilter):
+    """``ordering=name,-other`` over ``fields`` (a column, or a ``(column, public name)``
+    pair), ``default`` when the request names none.
 
-    An unknown name is a 400. Empty values sort last in either direction, on every
-    database, and the primary key breaks ties so that pages never overlap.
+    An unknown name is a 400 that lists the choices. Empty values sort last in either
+    direction, on every database, and the primary key breaks ties so that pages never
+    overlap. A search that annotates its matches with ``relevance`` and names no ordering
+    puts the most relevant first. Declared on a FilterSet as ``ordering`` and left out
+    of its ``Meta.fields``, it comes after the other filters and sees what they annotate.
     """
 
-    def get_ordering(self, request, queryset, view):
-        raw = request.query_params.get(self.ordering_param)
-        names = [name.strip() for name in raw.split(",")] if raw else []
-        names = [name for name in names if name]
-        relevance = getattr(view, "relevance_annotation", None)
-        if not names and relevance in queryset.query.annotations:
-            # A search with no explicit ordering: the most relevant first.
-            names = list(view.ordering)
-            return [F(relevance).desc(), *self.columns_ordering(names, view), "pk"]
-        names = names or list(view.ordering)
-        columns = view.ordering_fields
-        unknown = [name for name in names if name.lstrip("-") not in columns]
-        if unknown:
-            raise ValidationError(
-                {
-                    self.ordering_param: [
-                        f"Cannot order by {', '.join(unknown)}. Choose from: "
-                        f"{', '.join(columns)} (prefix - for descending)."
-                    ]
-                }
-            )
-        return [*self.columns_ordering(names, view), "pk"]
+    field_class = OrderingNameField
 
-    @staticmethod
-    def columns_ordering(names, view) -> list:
-        ordering = []
-        for name in names:
-            column = F(view.ordering_fields[name.lstrip("-")])
-            ordering.append(
-                column.desc(nulls_last=True)
-                if name.startswith("-")
-                else column.asc(nulls_last=True)
-            )
-        return ordering
-
-    def get_schema_operation_parameters(self, view):
-        default = ",".join(view.ordering)
-        return [
+    def __init__(self, *, fields, default: tuple[str, ...], relevance: str = "", **kwargs):
+        self.default = tuple(default)
+        self.relevance = relevance
+        kwargs.setdefault(
+            "help_text",
+            "Sort by these columns, comma-separated, `-` for descending (default "
+            f"`{','.join(self.default)}`). Empty values sort last. Not applied in cursor mode.",
+        )
+        super().__init__(fields=fields, **kwargs)
+        names = ", ".join(self.param_map)
+        self.extra.setdefault(
+            "error_messages",
             {
-                "name": self.ordering_param,
-                "required": False,
-                "in": "query",
-                "description": "Sort by these columns, comma-separated, `-` for descending "
-                f"(default `{default}`). Empty values sort last. Not applied in cursor mode.",
-                "schema": {
-                    "type": "array",
-                    "items": {
-                        "type": "string",
-                        "enum": ordering_schema_enum(view.ordering_fields),
-                    },
-                },
-                "style": "form",
-                "explode": False,
-            }
-        ]
+                "invalid_choice": f"Cannot order by %(value)s. Choose from: {names} "
+                "(prefix - for descending)."
+            },
+        )
+
+    def get_ordering_value(self, param):
+        name = super().get_ordering_value(param)
+        if name.startswith("-"):
+            return F(name[1:]).desc(nulls_last=True)
+        return F(name).asc(nulls_last=True)
+
+    def filter(self, qs, value):
+        names = [name for name in value or () if name]
+        ordering = [self.get_ordering_value(name) for name in names or self.default]
+        if not names and self.relevance in qs.query.annotations:
+            ordering.insert(0, F(self.relevance).desc())
+        return qs.order_by(*ordering, "pk")

@@ -7,8 +7,6 @@ result, for a sync or a large download: each page is a keyset query (``WHERE id 
 on the primary key, so the last page costs what the first does, and nothing is counted.
 """
 
-from collections import OrderedDict
-
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -94,10 +92,11 @@ class PageOrCursorPagination(pagination.BasePagination):
         response = self.paginator.get_paginated_response(data)
         if self.mode == "cursor":
             return Response(
-                OrderedDict(
-                    [("next", response.data["next"]), ("previous", response.data["previous"])]
-                    + [("results", data)]
-                )
+                {
+                    "next": response.data["next"],
+                    "previous": response.data["previous"],
+                    "results": data,
+                }
             )
         return response
 

@@ -11,13 +11,12 @@ from rest_framework.response import Response
 
 from core.editorial import ReviewedModel, ReviewStatus
 from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response
-from core.rest.filters import StrictOrderingFilter
 from core.rest.pagination import PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
 from core.services import record_delete, records_publish, records_send_back_to_review
 
 WRITE_METHODS = ("POST", "PUT", "PATCH")
-LIST_PARAMS = {"ordering", "page", "page_size", "cursor", "pagination", "format"}
+LIST_PARAMS = {"page", "page_size", "cursor", "pagination", "format"}
 DETAIL_PARAMS = {"format"}
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -57,18 +56,15 @@ class DatasetViewSet(viewsets.ModelViewSet):
 
     A subclass names its ``queryset`` (with what its serializer touches prefetched), its
     ``serializer_class`` (what is read) and ``write_serializer_class`` (what is written),
-    its ``filterset_class``, ``ordering_fields`` (public name → column) and default
-    ``ordering``, its ``csv_columns``, and implements ``record_create``/``record_update``
-    by calling the services.
+    its ``filterset_class`` (which declares the ``ordering`` it offers), its ``csv_columns``,
+    and implements ``record_create``/``record_update`` by calling the services.
     """
 
     parser_classes = [StrictJSONParser]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
     pagination_class = PageOrCursorPagination
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [DjangoFilterBackend]
     write_serializer_class = None
-    ordering_fields: dict[str, str] = {}
-    ordering: tuple[str, ...] = ()
     csv_columns = ()
     csv_filename = "records"
     # Model field → API field, for the messages of the model rules (see core.rest.errors).

@@ -5,7 +5,9 @@ import pytest
 
 from actors.models import Actor, TradeFigure
 from actors.services import actor_update
-from caci.tests.fixtures import PASSWORD, TRADE_QUOTE, make_article, make_country
+from actors.tests.factories import make_country
+from articles.tests.factories import TRADE_QUOTE, make_article
+from core.tests.factories import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
