@@ -372,6 +372,7 @@ class Agreement(ReviewedModel):
                 name="agreement_signed_bounds_ordered",
                 violation_error_message="The last day of the signing date comes after its first.",
             ),
+            ReviewedModel.verified_when_published("agreement_published_is_verified"),
         ]
         indexes = [
             models.Index(fields=["signed_on", "signed_on_latest"], name="agreement_signed_idx"),
@@ -388,6 +389,7 @@ class Agreement(ReviewedModel):
         return format_partial_date(self.signed_on, self.signed_precision)
 
     def clean(self) -> None:
+        super().clean()
         self.fill_signed_bounds()
 
     def fill_signed_bounds(self) -> None:
@@ -578,6 +580,7 @@ class TradeFigure(ReviewedModel):
                 violation_error_message="The currency is an ISO 4217 code: three upper-case "
                 "letters.",
             ),
+            ReviewedModel.verified_when_published("trade_figure_published_is_verified"),
         ]
         indexes = [
             models.Index(fields=["reporter", "partner", "year"], name="trade_pair_year_idx"),

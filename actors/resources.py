@@ -423,7 +423,8 @@ class TradeFigureResource(FactResource):
 
     class Meta:
         model = TradeFigure
-        fields = ("id", *TRADE_FIGURE_FIELDS, *CITATION_COLUMNS)
+        # The status is not the services' to set: the review applies it (ServiceResource).
+        fields = ("id", *TRADE_FIGURE_FIELDS, "review_status", *CITATION_COLUMNS)
         import_id_fields = ("id",)
         name = "Trade figures"
 

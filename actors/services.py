@@ -25,9 +25,7 @@ from actors.models import (
     Qualifier,
     TradeFigure,
 )
-from actors.rules import MIN_AGREEMENT_PARTIES  # noqa: F401 (named by the API's docs)
 from articles.models import Article
-from core.editorial import ReviewStatus
 from core.rules import rules_check
 from core.services import model_update
 
@@ -40,7 +38,6 @@ AGREEMENT_FIELDS = (
     "signed_precision",
     "instrument_count",
     "summary",
-    "review_status",
     "review_note",
 )
 TRADE_FIGURE_FIELDS = (
@@ -53,7 +50,6 @@ TRADE_FIGURE_FIELDS = (
     "currency",
     "qualifier",
     "note",
-    "review_status",
     "review_note",
 )
 
@@ -199,7 +195,6 @@ def agreement_create(
     signed_precision: str = "",
     instrument_count: int | None = None,
     summary: str = "",
-    review_status: str = ReviewStatus.NEEDS_REVIEW,
     review_note: str = "",
 ) -> Agreement:
     agreement = Agreement(
@@ -210,7 +205,6 @@ def agreement_create(
         signed_precision=signed_precision,
         instrument_count=instrument_count,
         summary=summary,
-        review_status=review_status,
         review_note=review_note,
     )
     agreement.full_clean()
@@ -254,7 +248,6 @@ def trade_figure_create(
     currency: str = "USD",
     qualifier: str = Qualifier.EXACT,
     note: str = "",
-    review_status: str = ReviewStatus.NEEDS_REVIEW,
     review_note: str = "",
 ) -> TradeFigure:
     figure = TradeFigure(
@@ -267,7 +260,6 @@ def trade_figure_create(
         currency=currency,
         qualifier=qualifier,
         note=note,
-        review_status=review_status,
         review_note=review_note,
     )
     figure.full_clean()

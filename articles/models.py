@@ -118,6 +118,7 @@ class Article(ReviewedModel):
 
     class Meta:
         ordering = ["-published_on", "slug"]
+        constraints = [ReviewedModel.verified_when_published("article_published_is_verified")]
         indexes = [
             models.Index(fields=["published_on"], name="article_published_on_idx"),
             models.Index(fields=["section", "published_on"], name="article_section_date_idx"),

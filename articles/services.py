@@ -10,7 +10,6 @@ from typing import Any
 from django.db import transaction
 
 from articles.models import Article, Author, Authorship, Section
-from core.editorial import ReviewStatus
 from core.rules import rules_check
 from core.services import model_update
 
@@ -25,7 +24,6 @@ ARTICLE_FIELDS = (
     "source_url",
     "pdf_url",
     "publisher_item_id",
-    "review_status",
     "review_note",
 )
 
@@ -72,7 +70,6 @@ def article_create(
     pdf_url: str = "",
     publisher_item_id: int | None = None,
     authors: Sequence[Author] = (),
-    review_status: str = ReviewStatus.NEEDS_REVIEW,
     review_note: str = "",
 ) -> Article:
     article = Article(
@@ -85,7 +82,6 @@ def article_create(
         source_url=source_url,
         pdf_url=pdf_url,
         publisher_item_id=publisher_item_id,
-        review_status=review_status,
         review_note=review_note,
     )
     article.full_clean()

@@ -64,7 +64,8 @@ from bundles.report import (
     ImportReport,
     RecordChange,
 )
-from bundles.specs import SPECS, SPECS_BY_LABEL, ModelSpec
+from bundles.specs import NOT_IMPORTED, SPECS, SPECS_BY_LABEL, ModelSpec
+from core.editorial import ReviewedModel, ReviewStatus
 from core.rules import RULES, FieldCheckConstraint
 
 LOAD_BATCH = 5_000
@@ -749,6 +750,10 @@ class _Import:
         for constraint in model._meta.constraints:
             if not isinstance(constraint, CheckConstraint):
                 continue
+            if _condition_fields(constraint.condition) & NOT_IMPORTED:
+                # Over columns the importer writes itself (a published record's
+                # verification): the database checks them as they are written.
+                continue
             failing = (
                 model._base_manager.annotate(
                     _holds=Coalesce(
@@ -996,16 +1001,28 @@ class _Import:
         key_match = self.key_match(table, stg, spec)
 
         in_stg = f"EXISTS (SELECT 1 FROM {stg} s WHERE {self.key_match('s', 't', spec)} AND "
+        # A published record the import writes names the run as its verification: no
+        # editor of this database has checked this version of it.
+        reviewed = issubclass(spec.model, ReviewedModel)
+        published = f"{stg}.review_status = '{ReviewStatus.PUBLISHED.value}'"
+        verification_columns = ", verified_at, verified_via" if reviewed else ""
+        verification_values = (
+            f", CASE WHEN {published} THEN %s END, CASE WHEN {published} THEN %s ELSE '' END"
+            if reviewed
+            else ""
+        )
+        verification_params = [self.db_now, self.reason] if reviewed else []
         # Inserts.
         self.write_with_history(
             cursor,
             spec,
             "+",
             f"INSERT INTO {table} ({cols}, created_at, updated_at, import_digest, "
-            f"import_fingerprint) SELECT {cols}, %s, %s, "
-            f"{self.dialect.digest(stg, spec.data_columns)}, _fingerprint FROM {stg} "
+            f"import_fingerprint{verification_columns}) SELECT {cols}, %s, %s, "
+            f"{self.dialect.digest(stg, spec.data_columns)}, _fingerprint"
+            f"{verification_values} FROM {stg} "
             f"WHERE _action = 'created' ORDER BY {spec.ordering or '_n'}",
-            [self.db_now, self.db_now],
+            [self.db_now, self.db_now, *verification_params],
             in_stg + "s._action = 'created')",
         )
         if spec.label in PARENTS and spec.has_auto_pk:
@@ -1020,6 +1037,11 @@ class _Import:
                 f"WHERE {stg}._action IN ({changing}) AND {key_match}"
             )
         assignments = ", ".join(f"{_q(c)} = {stg}.{_q(c)}" for c in data if c != "id")
+        if reviewed:
+            assignments += (
+                f", verified_by_id = NULL, verified_at = CASE WHEN {published} THEN %s END, "
+                f"verified_via = CASE WHEN {published} THEN %s ELSE '' END"
+            )
         self.write_with_history(
             cursor,
             spec,
@@ -1027,7 +1049,7 @@ class _Import:
             f"UPDATE {table} SET {assignments}, updated_at = %s, import_digest = {stg}._digest, "
             f"import_fingerprint = {stg}._fingerprint "
             f"FROM {stg} WHERE {stg}._action IN ({changing}) AND {key_match}",
-            [self.db_now],
+            [*verification_params, self.db_now],
             in_stg + f"s._action IN ({changing}))",
         )
         # Equal records whose digest is stale (an editor's change the bundle now agrees

@@ -15,8 +15,9 @@ from django.db.models.fields import AutoFieldMixin
 
 # Columns a bundle may carry but that the importer does not take from it: the database keeps
 # its own clock (created_at, updated_at), the importer computes import_digest and
-# import_fingerprint, and only an editor of this database can vouch for a record
-# (verified_by, verified_at).
+# import_fingerprint, and only an editor of this database or the import run itself can vouch
+# for a record (verified_by, verified_at, verified_via: the importer names its run as the
+# verification of the published records it writes).
 NOT_IMPORTED = frozenset(
     {
         "created_at",
@@ -25,6 +26,7 @@ NOT_IMPORTED = frozenset(
         "import_fingerprint",
         "verified_by",
         "verified_at",
+        "verified_via",
     }
 )
 

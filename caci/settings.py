@@ -145,6 +145,11 @@ LOGGING = {
 SIMPLE_HISTORY_REVERT_DISABLED = False
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# The review (core.services.records_publish): with this on, an editor cannot publish a
+# record whose current content they wrote themselves; another editor verifies it. Off for
+# a team of one.
+CACI_REVIEW_REQUIRES_SECOND_EDITOR = env_bool("CACI_REVIEW_REQUIRES_SECOND_EDITOR", True)
+
 # The public API (Django REST framework, django-filter, drf-spectacular). Its shared
 # pieces (pagination, filtering, permissions, throttles, CSV, errors) live in core/rest/.
 REST_FRAMEWORK = {

@@ -8,10 +8,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ExportForm
@@ -21,10 +23,17 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core.editorial import ReviewStatus
 from core.rules import rules_check
-from core.services import record_delete, records_publish, records_send_back_to_review
+from core.services import (
+    NOT_CONTENT,
+    publish_check,
+    record_delete,
+    record_review,
+    records_publish,
+    records_send_back_to_review,
+)
 
 RECORD_FIELDS = ("created_at", "updated_at", "import_digest")
-REVIEW_FIELDS = ("review_status", "review_note", "verified_by", "verified_at")
+REVIEW_FIELDS = ("review_status", "review_note", "verified_by", "verified_at", "verified_via")
 # Every save moves it: listing it in each version of the history would hide the change.
 HISTORY_NOISE = ("updated_at",)
 
@@ -240,7 +249,13 @@ class ServiceAdmin(CuratedAdmin):
     permissions=["change"],
 )
 def publish_selected(modeladmin, request, queryset) -> None:
-    count = records_publish(records=queryset, user=request.user)
+    try:
+        count = records_publish(records=queryset, user=request.user)
+    except ValidationError as error:
+        modeladmin.message_user(
+            request, f"Nothing was published. {' '.join(error.messages)}", messages.ERROR
+        )
+        return
     modeladmin.message_user(
         request, f"{count} {queryset.model._meta.verbose_name_plural} published.", messages.SUCCESS
     )
@@ -256,29 +271,96 @@ def send_back_to_review(modeladmin, request, queryset) -> None:
     )
 
 
+class ReviewRefused(Exception):
+    """The review refused a change the form could not foresee; the page says why."""
+
+    def __init__(self, error: ValidationError):
+        super().__init__(" ".join(error.messages))
+
+
+class ReviewForm(forms.ModelForm):
+    """A reviewed record's form: its ``review_status`` moves through the review service.
+
+    The wanted status is taken out of the record's values (``review_status_wanted``): the
+    record keeps its stored status until the review applies the change, naming the editor
+    (``reviewer``, set on the field by ``ReviewedAdmin``) as its verifier. A publication the
+    review would refuse is a form error, and nothing is written.
+    """
+
+    review_status_wanted = None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "review_status" not in cleaned_data:
+            return cleaned_data
+        wanted = self.review_status_wanted = cleaned_data.pop("review_status")
+        if wanted == ReviewStatus.PUBLISHED and (
+            self.instance._state.adding or self.instance.review_status != wanted
+        ):
+            content_changed = set(self.changed_data) - NOT_CONTENT
+            try:
+                publish_check(
+                    record=self.instance,
+                    user=getattr(self.fields["review_status"], "reviewer", None),
+                    rewrites=self.instance._state.adding or bool(content_changed),
+                )
+            except ValidationError as error:
+                self.add_error("review_status", error.messages)
+        return cleaned_data
+
+
 class ReviewedAdmin(ServiceAdmin):
-    """A record an editor checks against its source: review actions, status and verifier."""
+    """A record an editor checks against its source: review actions, status and verifier.
+
+    The status, whether set in the form or by the actions, moves through the review
+    service (``core.services``), which records who verified the record and when.
+    """
 
     actions = [publish_selected, send_back_to_review]
+    form = ReviewForm
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "verified_by", "verified_at"]
+        return [
+            *super().get_readonly_fields(request, obj),
+            "verified_by",
+            "verified_at",
+            "verified_via",
+        ]
 
-    def service_data(self, form) -> dict[str, Any]:
-        # The status moves through records_publish / records_send_back_to_review, which also
-        # record (or clear) who checked the record and when.
-        data = super().service_data(form)
-        data.pop("review_status", None)
-        return data
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "review_status" and formfield is not None:
+            # The form asks the review whether this editor may publish the record.
+            formfield.reviewer = request.user
+        return formfield
 
     def after_write(self, request, record, form) -> None:
-        wanted = form.cleaned_data.get("review_status")
-        if wanted == record.review_status or wanted is None:
+        wanted = getattr(form, "review_status_wanted", None)
+        if wanted is None or wanted == record.review_status:
             return
-        if wanted == ReviewStatus.PUBLISHED:
-            records_publish(records=[record], user=request.user)
-        else:
-            records_send_back_to_review(records=[record])
+        try:
+            record_review(record=record, status=wanted, user=request.user)
+        except ValidationError as error:
+            # What the form could not foresee (an inline's change making this editor the
+            # record's author): the whole save is undone.
+            raise ReviewRefused(error) from error
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ReviewRefused as refusal:
+            self.message_user(request, f"Nothing was saved. {refusal}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A revert to a published version publishes it again: the review may refuse it,
+        # and then the revert is undone with it.
+        try:
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)
+        except ReviewRefused as refusal:
+            self.message_user(request, f"Nothing was reverted. {refusal}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def review_queue(self, request):
         """What the review page lists for this model: records waiting for an editor."""

@@ -5,6 +5,7 @@ publication (``articles``) and the knowledge drawn from it (``actors``) stay ind
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -13,6 +14,12 @@ class ReviewStatus(models.TextChoices):
 
     NEEDS_REVIEW = "needs_review", "Needs review"
     PUBLISHED = "published", "Published"
+
+
+UNVERIFIED_MESSAGE = (
+    "A published record names who verified it and when: publish it through the review, "
+    "which records them, rather than by setting its status."
+)
 
 
 class CuratedModel(models.Model):
@@ -72,6 +79,40 @@ class ReviewedModel(CuratedModel):
     verified_at = models.DateTimeField(
         null=True, blank=True, help_text="When the record was checked against its source."
     )
+    verified_via = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="What vouches for a published record that no editor of this database "
+        "checked: the fixture import run that published it (“Import run #12 "
+        "(02_actors.json)”), or “Published before verification was recorded”. Blank when "
+        "an editor verified it.",
+    )
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def verified_when_published(cls, name: str) -> models.CheckConstraint:
+        """The database's form of the rule that a published record names its verification:
+        when, and who (an editor) or what (an import run) vouches for it."""
+        return models.CheckConstraint(
+            condition=~models.Q(review_status=ReviewStatus.PUBLISHED)
+            | (
+                models.Q(verified_at__isnull=False)
+                & (models.Q(verified_by__isnull=False) | ~models.Q(verified_via=""))
+            ),
+            name=name,
+            violation_error_message=UNVERIFIED_MESSAGE,
+        )
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None and (
+            self.verified_by_id is not None or bool(self.verified_via)
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.review_status == ReviewStatus.PUBLISHED and not self.is_verified:
+            raise ValidationError({"review_status": UNVERIFIED_MESSAGE})

@@ -10,12 +10,11 @@ writes nothing and leaves ``updated_at`` as it was.
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from import_export import resources
 
-from core.editorial import ReviewStatus
 from core.history import history_context
-from core.services import records_publish, records_send_back_to_review
+from core.services import record_review
 
 
 class ServiceResource(resources.ModelResource):
@@ -59,10 +58,17 @@ class ServiceResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs) -> None:
         errors = {}
+        stored_status = getattr(instance, "review_status", None)
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        if stored_status is not None:
+            # The status a row asks for moves through the review, after the row's write,
+            # which records the importing editor as the verifier: until then the record
+            # keeps the status it has.
+            instance.review_status_wanted = instance.review_status
+            instance.review_status = stored_status
         try:
             instance.imported_related = self.parse_related(instance, row)
         except ValidationError as error:
@@ -78,6 +84,8 @@ class ServiceResource(resources.ModelResource):
         )
 
     def _unchanged(self, field, instance, original) -> bool:
+        if field.attribute == "review_status":
+            return instance.review_status_wanted in (None, "", original.review_status)
         if field.attribute is None:
             # A related column (aliases, parties, citations): compare it as it would be
             # exported after the import with the stored record's.
@@ -95,18 +103,19 @@ class ServiceResource(resources.ModelResource):
 
     def do_instance_save(self, instance, is_create) -> None:
         data = {name: getattr(instance, name) for name in self.service_fields}
-        wanted_status = data.pop("review_status", None)
+        wanted_status = getattr(instance, "review_status_wanted", None)
         related = getattr(instance, "imported_related", {})
-        if is_create:
-            saved = self.record_create(data=data, related=related)
-        else:
-            stored = type(instance)._default_manager.get(pk=instance.pk)
-            saved = self.record_update(instance=stored, data=data, related=related)
-        if wanted_status is not None and wanted_status != saved.review_status:
-            if wanted_status == ReviewStatus.PUBLISHED:
-                records_publish(records=[saved], user=getattr(self, "importing_user", None))
+        # The row and its review are one write: a refused publication undoes the row.
+        with transaction.atomic():
+            if is_create:
+                saved = self.record_create(data=data, related=related)
             else:
-                records_send_back_to_review(records=[saved])
+                stored = type(instance)._default_manager.get(pk=instance.pk)
+                saved = self.record_update(instance=stored, data=data, related=related)
+            if wanted_status and wanted_status != saved.review_status:
+                record_review(
+                    record=saved, status=wanted_status, user=getattr(self, "importing_user", None)
+                )
         # The import goes on with its own object (its report, the admin's log): give it
         # the record's identity.
         instance.pk = saved.pk

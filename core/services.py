@@ -4,6 +4,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -51,26 +52,126 @@ def model_update(
     return instance, changed
 
 
+# Reviewing ------------------------------------------------------------------------------
+
+# What the review itself writes, and what every save moves: not the record's content.
+NOT_CONTENT = frozenset(
+    {
+        "review_status",
+        "review_note",
+        "verified_by",
+        "verified_at",
+        "verified_via",
+        "updated_at",
+        "import_digest",
+        "import_fingerprint",
+    }
+)
+
+
+def second_editor_required() -> bool:
+    return getattr(settings, "CACI_REVIEW_REQUIRES_SECOND_EDITOR", True)
+
+
+def content_author_id(record: ReviewedModel) -> Any:
+    """The id of the user who wrote the record's content as it stands, from its history.
+
+    The latest version that changed more than the review (a publication, a send-back, a
+    review note) names them; ``None`` when no user did (a fixture import, a script).
+    """
+    history = history_of(type(record))
+    compared = [
+        f.attname
+        for f in history.model._meta.concrete_fields
+        if not f.name.startswith("history_") and f.name not in NOT_CONTENT
+    ]
+    pk_name = type(record)._meta.pk.attname
+    versions = list(
+        history.filter(**{pk_name: record.pk})
+        .order_by("-history_date", "-history_id")
+        .values("history_user_id", *compared)
+    )
+    for newer, older in zip(versions, [*versions[1:], None], strict=True):
+        if older is None or any(newer[name] != older[name] for name in compared):
+            return newer["history_user_id"]
+    return None
+
+
+def publish_check(*, record: ReviewedModel, user, rewrites: bool = False) -> None:
+    """Refuse, with a ``ValidationError`` on ``review_status``, a publication ``user`` may
+    not make.
+
+    A record is published by an editor, who is named as its verifier. With
+    ``CACI_REVIEW_REQUIRES_SECOND_EDITOR`` on, that editor is not the one who wrote the
+    record's current version: ``rewrites`` says that ``user`` writes the record's content
+    in the same step (a new record, or an edit published at once).
+    """
+    if user is None or not user.is_authenticated:
+        raise ValidationError(
+            {
+                "review_status": "Only an editor can publish a record: they are named as "
+                "its verifier."
+            }
+        )
+    if not second_editor_required():
+        return
+    if rewrites:
+        raise ValidationError(
+            {
+                "review_status": f"You are writing this {record._meta.verbose_name} yourself: "
+                "another editor must verify it before it is published. Save it as needing "
+                "review."
+            }
+        )
+    if not record._state.adding and content_author_id(record) == user.pk:
+        raise ValidationError(
+            {
+                "review_status": f"You wrote the current version of {record_label(record)}: "
+                "another editor must verify it before it is published."
+            }
+        )
+
+
+@transaction.atomic
 def records_publish(*, records: Iterable[ReviewedModel], user) -> int:
     """Mark records as checked against their source and published, by ``user``, now.
 
-    Saves each record on its own so that its history names the editor.
+    All or nothing: a record ``user`` may not publish (see ``publish_check``) refuses the
+    whole call, every refusal named. Saves each record on its own so that its history names
+    the editor. Returns how many records it published.
     """
+    waiting = [r for r in records if r.review_status != ReviewStatus.PUBLISHED]
+    refusals = []
+    for record in waiting:
+        try:
+            publish_check(record=record, user=user)
+        except ValidationError as error:
+            refusals.extend(error.messages)
+    if refusals:
+        raise ValidationError({"review_status": list(dict.fromkeys(refusals))})
     now = timezone.now()
-    count = 0
-    for record in records:
-        if record.review_status == ReviewStatus.PUBLISHED:
-            continue
+    for record in waiting:
         record.review_status = ReviewStatus.PUBLISHED
         record.verified_by = user
         record.verified_at = now
-        record.save(update_fields=["review_status", "verified_by", "verified_at", "updated_at"])
-        count += 1
-    return count
+        record.verified_via = ""
+        record.full_clean()
+        record.save(
+            update_fields=[
+                "review_status",
+                "verified_by",
+                "verified_at",
+                "verified_via",
+                "updated_at",
+            ]
+        )
+    return len(waiting)
 
 
+@transaction.atomic
 def records_send_back_to_review(*, records: Iterable[ReviewedModel], note: str = "") -> int:
-    """Take records out of publication, back to the review queue."""
+    """Take records out of publication, back to the review queue; ``note`` says what to
+    check. Returns how many records it changed."""
     count = 0
     for record in records:
         if record.review_status == ReviewStatus.NEEDS_REVIEW and not note:
@@ -78,19 +179,41 @@ def records_send_back_to_review(*, records: Iterable[ReviewedModel], note: str =
         record.review_status = ReviewStatus.NEEDS_REVIEW
         record.verified_by = None
         record.verified_at = None
+        record.verified_via = ""
         if note:
             record.review_note = note
+        record.full_clean()
         record.save(
             update_fields=[
                 "review_status",
                 "verified_by",
                 "verified_at",
+                "verified_via",
                 "review_note",
                 "updated_at",
             ]
         )
         count += 1
     return count
+
+
+@transaction.atomic
+def record_review(
+    *, record: ReviewedModel, status: str, user, note: str | None = None
+) -> ReviewedModel:
+    """Move one record to ``status``: the one door every adapter (admin form, spreadsheet
+    row, API ``review_status``) goes through. Publishing records ``user`` as the verifier."""
+    if status == ReviewStatus.PUBLISHED:
+        if note is not None and note != record.review_note:
+            record, _ = model_update(
+                instance=record, data={"review_note": note}, fields=["review_note"]
+            )
+        records_publish(records=[record], user=user)
+    elif status == ReviewStatus.NEEDS_REVIEW:
+        records_send_back_to_review(records=[record], note=note or "")
+    else:
+        raise ValidationError({"review_status": f"“{status}” is not a review status."})
+    return record
 
 
 # Deleting and restoring -----------------------------------------------------------------

@@ -168,8 +168,10 @@ def test_a_quote_not_in_the_article_is_shown_on_the_quote_field(
 
 
 def test_an_editor_adds_a_trade_figure_and_publishes_it_from_the_form(
-    editor_client, editor, article, mongolia, kazakhstan
+    editor_client, editor, article, mongolia, kazakhstan, settings
 ):
+    # A team of one publishes what it writes (with a second editor required, see below).
+    settings.CACI_REVIEW_REQUIRES_SECOND_EDITOR = False
     page = editor_client.get(add_url(TradeFigure))
 
     response = editor_client.post(
@@ -183,6 +185,24 @@ def test_an_editor_adds_a_trade_figure_and_publishes_it_from_the_form(
     assert figure.review_status == ReviewStatus.PUBLISHED
     assert figure.verified_by == editor
     assert figure.verified_at is not None
+
+
+def test_an_editor_cannot_publish_the_trade_figure_they_add_when_a_second_editor_verifies(
+    editor_client, article, mongolia, kazakhstan, settings
+):
+    settings.CACI_REVIEW_REQUIRES_SECOND_EDITOR = True
+    page = editor_client.get(add_url(TradeFigure))
+
+    response = editor_client.post(
+        add_url(TradeFigure),
+        trade_figure_form(page, article, mongolia, kazakhstan, review_status="published"),
+    )
+
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.errors["review_status"])
+    assert "another editor must verify it" in errors
+    assert TradeFigure.objects.count() == 0
+    assert Citation.objects.count() == 0
 
 
 def test_changing_an_agreement_replaces_a_party_and_keeps_the_rest(

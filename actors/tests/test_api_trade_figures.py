@@ -48,7 +48,7 @@ def test_a_trade_figure_reads_in_one_request_with_its_sides_and_sources(api, dat
         ],
         "review_status": "published",
         "review_note": "",
-        "verified_at": None,
+        "verified_at": figure.verified_at.isoformat().replace("+00:00", "Z"),
         "created_at": figure.created_at.isoformat().replace("+00:00", "Z"),
         "updated_at": figure.updated_at.isoformat().replace("+00:00", "Z"),
     }

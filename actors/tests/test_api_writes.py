@@ -103,8 +103,10 @@ def test_anonymous_asking_for_records_under_review_is_told_why(api, dataset):
 
 
 def test_an_editor_creates_an_agreement_with_parties_and_citations_in_one_request(
-    api, dataset, editor
+    api, dataset, editor, settings
 ):
+    # A team of one publishes what it writes (with a second editor required, see below).
+    settings.CACI_REVIEW_REQUIRES_SECOND_EDITOR = False
     api.force_authenticate(editor)
 
     response = api.post(AGREEMENTS, joint_venture(review_status="published"), format="json")
@@ -120,6 +122,20 @@ def test_an_editor_creates_an_agreement_with_parties_and_citations_in_one_reques
     agreement = Agreement.objects.get(pk=body["id"])
     assert agreement.verified_by == editor
     assert agreement.verified_at is not None
+
+
+def test_an_editor_cannot_publish_the_agreement_they_create_when_a_second_editor_verifies(
+    api, dataset, editor, settings
+):
+    settings.CACI_REVIEW_REQUIRES_SECOND_EDITOR = True
+    api.force_authenticate(editor)
+    before = Agreement.objects.count()
+
+    response = api.post(AGREEMENTS, joint_venture(review_status="published"), format="json")
+
+    assert response.status_code == 400
+    assert "another editor must verify it" in " ".join(response.json()["review_status"])
+    assert Agreement.objects.count() == before
 
 
 @pytest.mark.parametrize(

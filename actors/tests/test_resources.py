@@ -225,7 +225,9 @@ def test_a_bad_agreement_row_names_its_field(
     assert Agreement.objects.count() == 0
 
 
-def test_an_import_that_changes_a_value_updates_and_keeps_the_rest(editor, trade_figure):
+def test_an_import_that_changes_a_value_updates_and_keeps_the_rest(editor, trade_figure, settings):
+    # A team of one publishes what it writes (with a second editor required, see below).
+    settings.CACI_REVIEW_REQUIRES_SECOND_EDITOR = False
     sheet = load(exported(TradeFigureResource))
     row = sheet.dict[0]
     row["value"] = "160000000"
@@ -239,6 +241,38 @@ def test_an_import_that_changes_a_value_updates_and_keeps_the_rest(editor, trade
     assert trade_figure.review_status == "published"
     assert trade_figure.verified_by == editor
     assert trade_figure.citations.count() == 1
+
+
+def test_a_row_that_publishes_its_own_change_is_refused_when_a_second_editor_verifies(
+    editor, trade_figure, settings
+):
+    settings.CACI_REVIEW_REQUIRES_SECOND_EDITOR = True
+    sheet = load(exported(TradeFigureResource))
+    row = sheet.dict[0]
+    row["value"] = "160000000"
+    row["review_status"] = "published"
+
+    result = run_import(TradeFigureResource, sheet_of([row]), user=editor)
+
+    errors = result.invalid_rows[0].field_specific_errors
+    assert "another editor must verify it" in " ".join(errors["review_status"])
+    trade_figure.refresh_from_db()
+    assert trade_figure.value == Decimal("150000000")
+    assert trade_figure.review_status == "needs_review"
+
+
+def test_a_row_publishes_a_record_another_editor_wrote(editor, trade_figure, settings):
+    settings.CACI_REVIEW_REQUIRES_SECOND_EDITOR = True
+    sheet = load(exported(TradeFigureResource))
+    row = sheet.dict[0]
+    row["review_status"] = "published"
+
+    result = run_import(TradeFigureResource, sheet_of([row]), user=editor)
+
+    assert totals(result) == {"update": 1}
+    trade_figure.refresh_from_db()
+    assert trade_figure.review_status == "published"
+    assert trade_figure.verified_by == editor
 
 
 def test_a_preview_writes_nothing(article, mongolia, kazakhstan):

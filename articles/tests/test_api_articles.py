@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
@@ -10,7 +11,7 @@ from articles.models import Article, Author, Section
 from articles.services import article_create, author_create
 from caci.tests.dataset import built_for_module
 from caci.tests.helpers import csv_rows, field_values
-from core.editorial import ReviewStatus
+from core.services import records_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +30,7 @@ def library(django_db_setup, django_db_blocker):
 def library_build():
     avdaliani = author_create(name="Emil Avdaliani", slug="emil-avdaliani")
     cutler = author_create(name="Robert M. Cutler", slug="robert-m-cutler")
-    published = ReviewStatus.PUBLISHED
-    return {
+    library = {
         "avdaliani": avdaliani,
         "cutler": cutler,
         "deal": article_create(
@@ -40,7 +40,6 @@ def library_build():
             lede="Washington has initiated high-level negotiations with Moscow.",
             body="The pipelines of the Middle Corridor bypass Russia.",
             authors=[avdaliani],
-            review_status=published,
         ),
         "west": article_create(
             slug="has-the-west-lost-azerbaijan",
@@ -49,7 +48,6 @@ def library_build():
             lede="Aliyev’s April 2025 state visit to China.",
             body="A Comprehensive Strategic Partnership with Beijing.",
             authors=[cutler],
-            review_status=published,
         ),
         "convergence": article_create(
             slug="convergence",
@@ -59,7 +57,6 @@ def library_build():
             lede="An abstract about connectivity.",
             body="Azerbaijan and Kazakhstan build the Middle Corridor.",
             authors=[avdaliani, cutler],
-            review_status=published,
         ),
         "draft": article_create(
             slug="draft-on-georgia",
@@ -68,6 +65,11 @@ def library_build():
             authors=[avdaliani],
         ),
     }
+    reviewer = get_user_model().objects.create_user(username="library-reviewer", password=None)
+    records_publish(
+        records=[library["deal"], library["west"], library["convergence"]], user=reviewer
+    )
+    return library
 
 
 def test_an_article_reads_with_its_byline_in_order(api, library):

@@ -33,6 +33,7 @@ from bundles.tests.bundles import (
     snapshot,
     write,
 )
+from core.services import records_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -283,6 +284,33 @@ def test_reimporting_changes_only_what_changed(tmp_path, bundle_path):
     assert TradeFigure.objects.get().year == 2024
     assert TradeFigure.history.count() == figure_history + 1
     assert TradeFigure.history.latest().history_type == "~"
+
+
+def test_a_published_record_of_a_bundle_names_the_import_run_as_its_verification(
+    tmp_path, bundle_path, editor
+):
+    first = fixtures_import(paths=[bundle_path])
+    article = Article.objects.get()
+    assert article.review_status == "published"
+    assert article.verified_via == ImportRun.objects.get(pk=first.run_id).change_reason
+    assert article.verified_by is None
+    assert article.verified_at is not None
+    # The bundle says the figure needs review: it names no verification.
+    assert TradeFigure.objects.filter(verified_via="", verified_at__isnull=True).count() == 1
+
+    # An editor had verified the agreement; the bundle's new version of it replaces the
+    # version they checked, so the new run vouches for it, not them.
+    agreement = Agreement.objects.get()
+    records_publish(records=[agreement], user=editor)
+    records = small_bundle()
+    find(records, "actors.agreement", pk=AGREEMENT_ID)["fields"].update(
+        review_status="published", summary="A new summary."
+    )
+    second = fixtures_import(paths=[write(tmp_path / "v2.json", records)], overwrite=True)
+
+    agreement.refresh_from_db()
+    assert agreement.verified_by is None
+    assert agreement.verified_via == ImportRun.objects.get(pk=second.run_id).change_reason
 
 
 def test_a_second_import_of_the_same_bundle_writes_nothing(bundle_path):

@@ -6,9 +6,10 @@ import pytest
 from django.core.management import call_command
 
 from actors.models import Agreement, Citation, TradeFigure
-from articles.models import find_quote
+from articles.models import Article, find_quote
 from bundles.importing import fixtures_import
 from bundles.management.commands.seed import fixture_files
+from bundles.models import ImportRun
 from bundles.synthetic import Sizes
 from bundles.tests.bundles import (
     DATASET_MODELS,
@@ -192,6 +193,20 @@ def test_seeded_quotes_occur_in_their_articles(seeded):
 def test_every_seeded_fact_has_a_citation(seeded):
     assert not TradeFigure.objects.filter(citations__isnull=True).exists()
     assert not Agreement.objects.filter(citations__isnull=True).exists()
+
+
+@needs_fixtures
+def test_every_seeded_published_record_names_its_verification(seeded):
+    run = ImportRun.objects.get()
+    for model in (Article, Agreement, TradeFigure):
+        published = model.objects.filter(review_status="published")
+        assert published.exists(), model
+        # No editor of this database checked them: the import run that published them is
+        # their verification, named, with its moment.
+        assert set(published.values_list("verified_via", "verified_by")) == {
+            (run.change_reason, None)
+        }, model
+        assert not published.filter(verified_at__isnull=True).exists(), model
 
 
 @needs_fixtures

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,6 +42,7 @@ from articles.services import article_create, author_create
 from articles.tests.factories import make_article
 from bundles.models import ImportRun
 from core.editorial import ReviewStatus
+from core.services import records_publish
 
 EXCERPTS = json.loads((Path(__file__).parent / "excerpts.json").read_text())
 PUBLISHED = ReviewStatus.PUBLISHED
@@ -69,6 +71,17 @@ def _cite(article, quote):
 
 def dataset_build() -> SimpleNamespace:
     data = SimpleNamespace()
+    # The editor who checked the published records against their sources.
+    data.reviewer = get_user_model().objects.create_user(
+        username="dataset-reviewer", password=None, is_staff=True
+    )
+    to_publish = []
+
+    def published(record, status=PUBLISHED):
+        if status == PUBLISHED:
+            to_publish.append(record)
+        return record
+
     a = data.actors = SimpleNamespace()
     for slug, (name, iso_code) in COUNTRIES.items():
         actor = actor_create(
@@ -97,14 +110,17 @@ def dataset_build() -> SimpleNamespace:
     )
 
     def article(slug, excerpt, authors, **kwargs):
-        return article_create(
-            slug=slug,
-            section=Section.ANALYTICAL_ARTICLES,
-            lede=EXCERPTS[excerpt]["lede"],
-            body=EXCERPTS[excerpt]["body"],
-            authors=authors,
-            review_status=kwargs.pop("review_status", PUBLISHED),
-            **kwargs,
+        status = kwargs.pop("review_status", PUBLISHED)
+        return published(
+            article_create(
+                slug=slug,
+                section=Section.ANALYTICAL_ARTICLES,
+                lede=EXCERPTS[excerpt]["lede"],
+                body=EXCERPTS[excerpt]["body"],
+                authors=authors,
+                **kwargs,
+            ),
+            status,
         )
 
     articles = data.articles = SimpleNamespace(
@@ -167,57 +183,61 @@ def dataset_build() -> SimpleNamespace:
         return [PartyInput(actor=actor) for actor in actors]
 
     data.agreements = SimpleNamespace(
-        csp=agreement_create(
-            title="Azerbaijan–China Comprehensive Strategic Partnership",
-            kind=AgreementKind.STRATEGIC_PARTNERSHIP,
-            parties=parties(a.azerbaijan, a.china),
-            citations=_cite(
-                articles.cutler,
-                "Azerbaijani President Ilham Aliyev’s April 2025 state visit to China, "
-                "culminating in the signing of a Comprehensive Strategic Partnership",
-            ),
-            signed_on=date(2025, 4, 1),
-            signed_precision=DatePrecision.MONTH,
-            review_status=PUBLISHED,
+        csp=published(
+            agreement_create(
+                title="Azerbaijan–China Comprehensive Strategic Partnership",
+                kind=AgreementKind.STRATEGIC_PARTNERSHIP,
+                parties=parties(a.azerbaijan, a.china),
+                citations=_cite(
+                    articles.cutler,
+                    "Azerbaijani President Ilham Aliyev’s April 2025 state visit to China, "
+                    "culminating in the signing of a Comprehensive Strategic Partnership",
+                ),
+                signed_on=date(2025, 4, 1),
+                signed_precision=DatePrecision.MONTH,
+            )
         ),
-        sco_declaration=agreement_create(
-            title="Azerbaijan–China joint declaration on strategic partnership",
-            kind=AgreementKind.DECLARATION,
-            parties=parties(a.azerbaijan, a.china),
-            citations=_cite(
-                articles.cutler,
-                "The signing of a joint declaration on strategic partnership at the Shanghai "
-                "Cooperation Organization summit in July 2024",
-            ),
-            signed_on=date(2024, 7, 1),
-            signed_precision=DatePrecision.MONTH,
-            review_status=PUBLISHED,
+        sco_declaration=published(
+            agreement_create(
+                title="Azerbaijan–China joint declaration on strategic partnership",
+                kind=AgreementKind.DECLARATION,
+                parties=parties(a.azerbaijan, a.china),
+                citations=_cite(
+                    articles.cutler,
+                    "The signing of a joint declaration on strategic partnership at the Shanghai "
+                    "Cooperation Organization summit in July 2024",
+                ),
+                signed_on=date(2024, 7, 1),
+                signed_precision=DatePrecision.MONTH,
+            )
         ),
-        shusha=agreement_create(
-            title="Shusha Declaration",
-            kind=AgreementKind.DECLARATION,
-            parties=parties(a.turkey, a.azerbaijan),
-            citations=_cite(
-                articles.cutler,
-                "Turkey’s deepening military partnership with Azerbaijan, formalized through "
-                "the Shusha Declaration of 2021",
-            ),
-            signed_on=date(2021, 1, 1),
-            signed_precision=DatePrecision.YEAR,
-            review_status=PUBLISHED,
+        shusha=published(
+            agreement_create(
+                title="Shusha Declaration",
+                kind=AgreementKind.DECLARATION,
+                parties=parties(a.turkey, a.azerbaijan),
+                citations=_cite(
+                    articles.cutler,
+                    "Turkey’s deepening military partnership with Azerbaijan, formalized through "
+                    "the Shusha Declaration of 2021",
+                ),
+                signed_on=date(2021, 1, 1),
+                signed_precision=DatePrecision.YEAR,
+            )
         ),
-        russia_iran=agreement_create(
-            title="Russia–Iran Treaty on Comprehensive Strategic Partnership",
-            kind=AgreementKind.TREATY,
-            parties=parties(a.russia, a.iran),
-            citations=_cite(
-                articles.sukhankin,
-                "On January 17, Russia and Iran signed a Treaty on Comprehensive Strategic "
-                "Partnership",
-            ),
-            signed_on=date(2025, 1, 17),
-            signed_precision=DatePrecision.DAY,
-            review_status=PUBLISHED,
+        russia_iran=published(
+            agreement_create(
+                title="Russia–Iran Treaty on Comprehensive Strategic Partnership",
+                kind=AgreementKind.TREATY,
+                parties=parties(a.russia, a.iran),
+                citations=_cite(
+                    articles.sukhankin,
+                    "On January 17, Russia and Iran signed a Treaty on Comprehensive Strategic "
+                    "Partnership",
+                ),
+                signed_on=date(2025, 1, 17),
+                signed_precision=DatePrecision.DAY,
+            )
         ),
         # Under review: the source says "2024 and 2025" without saying which.
         road_transport=agreement_create(
@@ -236,14 +256,17 @@ def dataset_build() -> SimpleNamespace:
     )
 
     def figure(reporter, partner, flow, value, quote, article=articles.mongolia, **kwargs):
-        return trade_figure_create(
-            reporter=reporter,
-            partner=partner,
-            flow=flow,
-            value=Decimal(value),
-            citations=_cite(article, quote),
-            review_status=kwargs.pop("review_status", PUBLISHED),
-            **kwargs,
+        status = kwargs.pop("review_status", PUBLISHED)
+        return published(
+            trade_figure_create(
+                reporter=reporter,
+                partner=partner,
+                flow=flow,
+                value=Decimal(value),
+                citations=_cite(article, quote),
+                **kwargs,
+            ),
+            status,
         )
 
     horse_meat = (
@@ -345,6 +368,7 @@ def dataset_build() -> SimpleNamespace:
             review_status=NEEDS_REVIEW,
         ),
     )
+    records_publish(records=to_publish, user=data.reviewer)
     return data
 
 

@@ -13,7 +13,7 @@ from core.editorial import ReviewedModel, ReviewStatus
 from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response
 from core.rest.pagination import PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
-from core.services import record_delete, records_publish, records_send_back_to_review
+from core.services import record_delete, record_review
 
 WRITE_METHODS = ("POST", "PUT", "PATCH")
 LIST_PARAMS = {"page", "page_size", "cursor", "pagination", "format"}
@@ -190,14 +190,12 @@ class DatasetViewSet(viewsets.ModelViewSet):
         return self.record_response(record, status.HTTP_200_OK)
 
     def review_status_apply(self, record, review_status: str | None) -> None:
-        """Publishing records who published and when, as in the admin; the services
-        themselves take no user, so publication is applied here, in the same transaction."""
+        """A ``review_status`` in the request moves through the review, after the write and
+        in the same transaction: publishing names the requesting editor as the verifier,
+        and a refusal (400 on ``review_status``) undoes the whole request."""
         if review_status is None or review_status == record.review_status:
             return
-        if review_status == ReviewStatus.PUBLISHED:
-            records_publish(records=[record], user=self.request.user)
-        else:
-            records_send_back_to_review(records=[record])
+        record_review(record=record, status=review_status, user=self.request.user)
 
     def record_response(self, record, status_code: int) -> Response:
         record = self.queryset.get(pk=record.pk)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0005_import_fingerprint'),
+        ('articles', '0008_published_is_verified'),
     ]
 
     operations = [
