@@ -27,13 +27,16 @@ from actors.services import (
     MENTION_FIELDS,
     TRADE_FIGURE_FIELDS,
     CitationInput,
+    IdentifierInput,
     PartyInput,
     actor_alias_create,
     actor_alias_update,
+    actor_children_from_history,
     actor_create,
     actor_identifier_create,
     actor_identifier_update,
     actor_update,
+    agreement_children_from_history,
     agreement_create,
     agreement_party_create,
     agreement_party_rows_check,
@@ -44,6 +47,7 @@ from actors.services import (
     citation_update,
     mention_create,
     mention_update,
+    trade_figure_children_from_history,
     trade_figure_create,
     trade_figure_update,
 )
@@ -56,7 +60,6 @@ from core.admin import (
     ServiceAdmin,
     SpreadsheetMixin,
 )
-from core.services import record_delete
 
 QUOTE_CONTEXT_CHARS = 160
 
@@ -91,34 +94,10 @@ class ActorAdmin(SpreadsheetMixin, ServiceAdmin):
     )
     resource_classes = [ActorResource]
     service_fields = ACTOR_FIELDS
-    service_inlines = {ActorAlias: "aliases"}
+    service_inlines = {ActorAlias: "aliases", ActorIdentifier: "identifiers"}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("aliases")
-
-    def save_formset(self, request, form, formset, change) -> None:
-        if formset.model is not ActorIdentifier:
-            super().save_formset(request, form, formset, change)
-            return
-        # Identifiers are written one by one through their services, as on their own page.
-        self._describe_formset(formset)
-        for inline in formset.forms:
-            data = inline.cleaned_data
-            stored = inline.instance if inline.instance.pk else None
-            if not data or (stored is None and not inline.has_changed()):
-                continue
-            if data.get("DELETE"):
-                if stored is not None:
-                    record_delete(instance=ActorIdentifier.objects.get(pk=stored.pk))
-            elif stored is None:
-                actor_identifier_create(
-                    actor=form.instance, scheme=data["scheme"], value=data["value"]
-                )
-            elif inline.has_changed():
-                actor_identifier_update(
-                    identifier=ActorIdentifier.objects.get(pk=stored.pk),
-                    data={"scheme": data["scheme"], "value": data["value"]},
-                )
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -134,13 +113,27 @@ class ActorAdmin(SpreadsheetMixin, ServiceAdmin):
         return ", ".join(alias.name for alias in actor.aliases.all())
 
     def inline_input(self, name, cleaned_data):
+        if name == "identifiers":
+            return IdentifierInput(scheme=cleaned_data["scheme"], value=cleaned_data["value"])
         return cleaned_data["name"]
 
+    def related_from_history(self, children):
+        return actor_children_from_history(children)
+
     def record_create(self, request, *, data, related):
-        return actor_create(**data, aliases=related.get("aliases", ()))
+        return actor_create(
+            **data,
+            aliases=related.get("aliases", ()),
+            identifiers=related.get("identifiers", ()),
+        )
 
     def record_update(self, request, *, instance, data, related):
-        return actor_update(actor=instance, data=data, aliases=related.get("aliases"))
+        return actor_update(
+            actor=instance,
+            data=data,
+            aliases=related.get("aliases"),
+            identifiers=related.get("identifiers"),
+        )
 
 
 @admin.register(ActorAlias)
@@ -307,6 +300,9 @@ class AgreementAdmin(SpreadsheetMixin, ReviewedAdmin):
     def inline_input(self, name, cleaned_data):
         return _party_input(cleaned_data) if name == "parties" else _citation_input(cleaned_data)
 
+    def related_from_history(self, children):
+        return agreement_children_from_history(children)
+
     def record_create(self, request, *, data, related):
         return agreement_create(**data, parties=related["parties"], citations=related["citations"])
 
@@ -356,6 +352,9 @@ class TradeFigureAdmin(SpreadsheetMixin, ReviewedAdmin):
 
     def inline_input(self, name, cleaned_data):
         return _citation_input(cleaned_data)
+
+    def related_from_history(self, children):
+        return trade_figure_children_from_history(children)
 
     def record_create(self, request, *, data, related):
         return trade_figure_create(**data, citations=related["citations"])

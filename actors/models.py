@@ -13,7 +13,7 @@ from django.db import models
 
 from articles.models import Article
 from core.editorial import CuratedModel, ReviewedModel, ReviewStatus
-from core.history import RecordHistory
+from core.history import AggregateHistory, RecordHistory
 from core.rules import FieldCheckConstraint
 
 PLAUSIBLE_YEARS = (1900, 2100)
@@ -71,7 +71,7 @@ class Actor(CuratedModel):
     )
 
     objects = ActorQuerySet.as_manager()
-    history = RecordHistory()
+    history = AggregateHistory(children={"aliases": ("name",), "identifiers": ("scheme", "value")})
 
     class Meta:
         ordering = ["name"]
@@ -348,7 +348,9 @@ class Agreement(ReviewedModel):
     )
 
     objects = AgreementQuerySet.as_manager()
-    history = RecordHistory()
+    history = AggregateHistory(
+        children={"parties": ("actor", "role"), "citations": ("article", "quote")}
+    )
 
     class Meta:
         ordering = ["-signed_on", "title"]
@@ -547,7 +549,7 @@ class TradeFigure(ReviewedModel):
     )
 
     objects = TradeFigureQuerySet.as_manager()
-    history = RecordHistory()
+    history = AggregateHistory(children={"citations": ("article", "quote")})
 
     class Meta:
         ordering = ["reporter__name", "partner__name", "year", "flow"]

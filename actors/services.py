@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from actors.models import (
@@ -26,6 +27,7 @@ from actors.models import (
     TradeFigure,
 )
 from articles.models import Article
+from core.history import history_children_record
 from core.rules import rules_check
 from core.services import model_update
 
@@ -66,6 +68,12 @@ class CitationInput:
     quote: str
 
 
+@dataclass(frozen=True)
+class IdentifierInput:
+    scheme: str
+    value: str
+
+
 # Actors -------------------------------------------------------------------------------
 
 
@@ -82,6 +90,22 @@ def _aliases_set(*, actor: Actor, names: Sequence[str]) -> bool:
     return True
 
 
+def _identifiers_set(*, actor: Actor, identifiers: Sequence[IdentifierInput]) -> bool:
+    """Make the actor's identifiers exactly ``identifiers``. Returns whether they changed."""
+    wanted = {(item.scheme, item.value.strip()) for item in identifiers}
+    current = {(i.scheme, i.value): i for i in ActorIdentifier.objects.filter(actor=actor)}
+    if wanted == set(current):
+        return False
+    for key, stale in current.items():
+        if key not in wanted:
+            stale.delete()
+    for scheme, value in sorted(wanted - set(current)):
+        identifier = ActorIdentifier(actor=actor, scheme=scheme, value=value)
+        identifier.full_clean()
+        identifier.save()
+    return True
+
+
 @transaction.atomic
 def actor_create(
     *,
@@ -91,23 +115,37 @@ def actor_create(
     iso_code: str | None = None,
     description: str = "",
     aliases: Sequence[str] = (),
+    identifiers: Sequence[IdentifierInput] = (),
 ) -> Actor:
     actor = Actor(name=name, slug=slug, kind=kind, iso_code=iso_code, description=description)
     actor.full_clean()
     actor.save()
     _aliases_set(actor=actor, names=aliases)
+    _identifiers_set(actor=actor, identifiers=identifiers)
+    history_children_record(actor)
     return actor
 
 
 @transaction.atomic
 def actor_update(
-    *, actor: Actor, data: dict[str, Any], aliases: Sequence[str] | None = None
+    *,
+    actor: Actor,
+    data: dict[str, Any],
+    aliases: Sequence[str] | None = None,
+    identifiers: Sequence[IdentifierInput] | None = None,
 ) -> Actor:
+    """Change an actor and, when given, its aliases and identifiers: one change of the
+    actor (its ``updated_at``, one version in its history)."""
     if data.get("iso_code") == "":
         data = {**data, "iso_code": None}
-    actor, _ = model_update(instance=actor, data=data, fields=ACTOR_FIELDS)
+    children_changed = False
     if aliases is not None:
-        _aliases_set(actor=actor, names=aliases)
+        children_changed |= _aliases_set(actor=actor, names=aliases)
+    if identifiers is not None:
+        children_changed |= _identifiers_set(actor=actor, identifiers=identifiers)
+    actor, _ = model_update(
+        instance=actor, data=data, fields=ACTOR_FIELDS, children_changed=children_changed
+    )
     return actor
 
 
@@ -213,6 +251,7 @@ def agreement_create(
     agreement.save()
     _parties_set(agreement=agreement, parties=parties)
     _citations_set(agreement=agreement, citations=citations)
+    history_children_record(agreement)
     return agreement
 
 
@@ -224,11 +263,19 @@ def agreement_update(
     parties: Sequence[PartyInput] | None = None,
     citations: Sequence[CitationInput] | None = None,
 ) -> Agreement:
-    agreement, _ = model_update(instance=agreement, data=data, fields=AGREEMENT_FIELDS)
+    """Change an agreement and, when given, its parties and citations: one change of the
+    agreement (its ``updated_at``, one version in its history)."""
+    children_changed = False
     if parties is not None:
-        _parties_set(agreement=agreement, parties=parties)
+        children_changed |= _parties_set(agreement=agreement, parties=parties)
     if citations is not None:
-        _citations_set(agreement=agreement, citations=citations)
+        children_changed |= _citations_set(agreement=agreement, citations=citations)
+    agreement, _ = model_update(
+        instance=agreement,
+        data=data,
+        fields=AGREEMENT_FIELDS,
+        children_changed=children_changed,
+    )
     return agreement
 
 
@@ -266,6 +313,7 @@ def trade_figure_create(
     citations_check(citations, fact=TradeFigure)
     figure.save()
     _citations_set(trade_figure=figure, citations=citations)
+    history_children_record(figure)
     return figure
 
 
@@ -276,9 +324,16 @@ def trade_figure_update(
     data: dict[str, Any],
     citations: Sequence[CitationInput] | None = None,
 ) -> TradeFigure:
-    trade_figure, _ = model_update(instance=trade_figure, data=data, fields=TRADE_FIGURE_FIELDS)
+    """Change a trade figure and, when given, its citations: one change of the figure."""
+    children_changed = False
     if citations is not None:
-        _citations_set(trade_figure=trade_figure, citations=citations)
+        children_changed = _citations_set(trade_figure=trade_figure, citations=citations)
+    trade_figure, _ = model_update(
+        instance=trade_figure,
+        data=data,
+        fields=TRADE_FIGURE_FIELDS,
+        children_changed=children_changed,
+    )
     return trade_figure
 
 
@@ -413,3 +468,52 @@ def citation_update(*, citation: Citation, data: dict[str, Any]) -> Citation:
     )
     citation, _ = model_update(instance=citation, data=data, fields=CITATION_FIELDS)
     return citation
+
+
+# Reverting to a version of the history ---------------------------------------------------
+
+
+def _records_by_pk(model, pks, field: str) -> dict:
+    """The records a version names, or a ValidationError on ``field`` if one is gone."""
+    found = model._default_manager.in_bulk(set(pks))
+    missing = [str(pk) for pk in pks if pk not in found]
+    if missing:
+        raise ValidationError(
+            {
+                field: f"This version names a {model._meta.verbose_name} that no longer "
+                f"exists (id {', '.join(sorted(set(missing)))})."
+            }
+        )
+    return found
+
+
+def _citations_from(rows: list[dict]) -> list[CitationInput]:
+    articles = _records_by_pk(Article, [row["article"] for row in rows], "citations")
+    return [CitationInput(article=articles[row["article"]], quote=row["quote"]) for row in rows]
+
+
+def actor_children_from_history(children: dict[str, list[dict]]) -> dict[str, list]:
+    """The ``aliases`` and ``identifiers`` of actor_update, from a version's children."""
+    return {
+        "aliases": [row["name"] for row in children["aliases"]],
+        "identifiers": [
+            IdentifierInput(scheme=row["scheme"], value=row["value"])
+            for row in children["identifiers"]
+        ],
+    }
+
+
+def agreement_children_from_history(children: dict[str, list[dict]]) -> dict[str, list]:
+    """The ``parties`` and ``citations`` of agreement_update, from a version's children."""
+    actors = _records_by_pk(Actor, [row["actor"] for row in children["parties"]], "parties")
+    return {
+        "parties": [
+            PartyInput(actor=actors[row["actor"]], role=row["role"]) for row in children["parties"]
+        ],
+        "citations": _citations_from(children["citations"]),
+    }
+
+
+def trade_figure_children_from_history(children: dict[str, list[dict]]) -> dict[str, list]:
+    """The ``citations`` of trade_figure_update, from a version's children."""
+    return {"citations": _citations_from(children["citations"])}

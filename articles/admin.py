@@ -9,6 +9,7 @@ from articles.services import (
     ARTICLE_FIELDS,
     AUTHOR_FIELDS,
     AUTHORSHIP_FIELDS,
+    article_children_from_history,
     article_create,
     article_update,
     author_create,
@@ -117,6 +118,10 @@ class ArticleAdmin(ReviewedAdmin):
             return None
         # Sorted by the position the editor gave; the service numbers them 1, 2, 3…
         return [author for _, author in sorted(related["authors"], key=lambda pair: pair[0])]
+
+    def related_from_history(self, children):
+        authors = article_children_from_history(children)["authors"]
+        return {"authors": list(enumerate(authors, start=1))}
 
     def record_create(self, request, *, data, related):
         return article_create(**data, authors=self._byline(related) or ())

@@ -8,7 +8,7 @@ from django.db import models
 
 from articles.quotes import find_quote
 from core.editorial import CuratedModel, ReviewedModel, ReviewStatus
-from core.history import RecordHistory
+from core.history import AggregateHistory, RecordHistory
 from core.rules import FieldCheckConstraint
 
 
@@ -114,7 +114,7 @@ class Article(ReviewedModel):
     )
 
     objects = ArticleQuerySet.as_manager()
-    history = RecordHistory()
+    history = AggregateHistory(children={"authorships": ("position", "author")})
 
     class Meta:
         ordering = ["-published_on", "slug"]

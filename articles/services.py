@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from articles.models import Article, Author, Authorship, Section
+from core.history import history_children_record
 from core.rules import rules_check
 from core.services import model_update
 
@@ -87,6 +89,7 @@ def article_create(
     article.full_clean()
     article.save()
     _byline_set(article=article, authors=authors)
+    history_children_record(article)
     return article
 
 
@@ -94,9 +97,14 @@ def article_create(
 def article_update(
     *, article: Article, data: dict[str, Any], authors: Sequence[Author] | None = None
 ) -> Article:
-    article, _ = model_update(instance=article, data=data, fields=ARTICLE_FIELDS)
+    """Change an article and, when given, its byline: one change of the article (its
+    ``updated_at``, one version in its history)."""
+    children_changed = False
     if authors is not None:
-        _byline_set(article=article, authors=authors)
+        children_changed = _byline_set(article=article, authors=authors)
+    article, _ = model_update(
+        instance=article, data=data, fields=ARTICLE_FIELDS, children_changed=children_changed
+    )
     return article
 
 
@@ -136,3 +144,18 @@ def authorship_update(*, authorship: Authorship, data: dict[str, Any]) -> Author
     )
     authorship, _ = model_update(instance=authorship, data=data, fields=AUTHORSHIP_FIELDS)
     return authorship
+
+
+def article_children_from_history(children: dict[str, list[dict]]) -> dict[str, list]:
+    """The ``authors`` of article_update, in byline order, from a version's children."""
+    rows = sorted(children["authorships"], key=lambda row: row["position"])
+    found = Author.objects.in_bulk({row["author"] for row in rows})
+    missing = sorted({str(row["author"]) for row in rows if row["author"] not in found})
+    if missing:
+        raise ValidationError(
+            {
+                "authors": "This version names an author that no longer exists "
+                f"(id {', '.join(missing)})."
+            }
+        )
+    return {"authors": [found[row["author"]] for row in rows]}

@@ -66,6 +66,7 @@ from bundles.report import (
 )
 from bundles.specs import NOT_IMPORTED, SPECS, SPECS_BY_LABEL, ModelSpec
 from core.editorial import ReviewedModel, ReviewStatus
+from core.history import CHILDREN_FIELD
 from core.rules import RULES, FieldCheckConstraint
 
 LOAD_BATCH = 5_000
@@ -920,7 +921,9 @@ class _Import:
         }
         columns, values, params = [], [], []
         for f in history_model._meta.concrete_fields:
-            if f.name == "history_id":
+            # An aggregate's children are written after it: each child's own history
+            # rows record them (core.history.children_at reads them back from there).
+            if f.name in ("history_id", CHILDREN_FIELD):
                 continue
             columns.append(_q(f.column))
             if f.name == "history_type":

@@ -8,6 +8,7 @@ from rest_framework.reverse import reverse
 
 from actors.api.views import ActorViewSet, AgreementViewSet, TradeFigureViewSet
 from articles.api.views import ArticleViewSet, AuthorViewSet
+from core.rest.tombstones import tombstone_viewset
 
 
 class APIRootView(routers.APIRootView):
@@ -38,6 +39,11 @@ router.register("authors", AuthorViewSet, basename="authors")
 router.register("actors", ActorViewSet, basename="actors")
 router.register("agreements", AgreementViewSet, basename="agreements")
 router.register("trade-figures", TradeFigureViewSet, basename="trade-figures")
+router.register(
+    "tombstones",
+    tombstone_viewset({basename: viewset for _, viewset, basename in router.registry}),
+    basename="tombstones",
+)
 
 urlpatterns = [
     path("v1/", include(router.urls)),

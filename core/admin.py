@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
+from django.utils.html import conditional_escape
+from django.utils.text import capfirst
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ExportForm
@@ -22,9 +24,12 @@ from simple_history.models import ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core.editorial import ReviewStatus
+from core.history import aggregate_children, aggregate_parents, children_at
 from core.rules import rules_check
 from core.services import (
     NOT_CONTENT,
+    aggregates_touch,
+    history_of,
     publish_check,
     record_delete,
     record_review,
@@ -103,14 +108,24 @@ class CuratedAdmin(SimpleHistoryAdmin):
             self.fieldsets = tuple(fieldsets)
             self.readonly_fields = (*self.readonly_fields, *fieldset[1]["fields"])
 
+    # A part edited on its own page is a change of its record ---------------------------------
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change) -> None:
+        stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
+        parents = aggregate_parents(stored) if stored is not None else []
+        super().save_model(request, obj, form, change)
+        parents += [p for p in aggregate_parents(obj) if p not in parents]
+        aggregates_touch(parents=parents)
+
     # Deleting so that a restore can bring it back -------------------------------------------
 
     def delete_model(self, request, obj) -> None:
-        record_delete(instance=obj)
+        record_delete(instance=obj, user=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
         for obj in queryset:
-            record_delete(instance=obj)
+            record_delete(instance=obj, user=request.user)
 
     # History: a revert is a change ------------------------------------------------------------
 
@@ -131,6 +146,85 @@ class CuratedAdmin(SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return RecordChangesHelper(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # The record's own fields, then its parts (an agreement's parties…) that changed.
+        records = list(historical_records)
+        super().set_history_delta_changes(request, records, foreign_keys_are_objs)
+        children = ChildrenDisplay(self.model, records)
+        for newer, older in zip(records, records[1:], strict=False):
+            shorten = (
+                self.get_historical_record_context_helper(request, newer)
+                .get_obj_diff_display()
+                .common_shorten_repr
+            )
+            for label, old, new in children.changes(older, newer):
+                old, new = shorten(old, new)
+                newer.history_delta_changes.append(
+                    {
+                        "field": label,
+                        "old": conditional_escape(old),
+                        "new": conditional_escape(new),
+                    }
+                )
+
+
+class ChildrenDisplay:
+    """An aggregate's children as its history page shows them: each child as its fields'
+    values ("Mongolia · Signatory"), related records by name, fetched once per page."""
+
+    def __init__(self, model, versions):
+        self.model = model
+        self.relations = aggregate_children(model)
+        self.snapshots = {version.history_id: children_at(version) for version in versions}
+        self.related_names = {}
+        if not self.relations:
+            return
+        wanted: dict = {}
+        for relation, fields in self.relations.items():
+            child = model._meta.get_field(relation).related_model
+            for name in fields:
+                field = child._meta.get_field(name)
+                if not field.is_relation:
+                    continue
+                for snapshot in self.snapshots.values():
+                    for row in (snapshot or {}).get(relation, []):
+                        wanted.setdefault(field.related_model, set()).add(row[name])
+        for related, pks in wanted.items():
+            self.related_names[related] = {
+                pk: str(record) for pk, record in related._default_manager.in_bulk(pks).items()
+            }
+
+    def changes(self, older, newer) -> list[tuple[str, str, str]]:
+        """(label, before, after) for each relation whose children differ between versions."""
+        before, after = self.snapshots[older.history_id], self.snapshots[newer.history_id]
+        if before is None or after is None:
+            return []
+        return [
+            (
+                capfirst(relation.replace("_", " ")),
+                self.render(relation, before.get(relation, [])),
+                self.render(relation, after.get(relation, [])),
+            )
+            for relation in self.relations
+            if before.get(relation, []) != after.get(relation, [])
+        ]
+
+    def render(self, relation: str, rows: list[dict]) -> str:
+        child = self.model._meta.get_field(relation).related_model
+        rendered = []
+        for row in rows:
+            values = []
+            for name, value in row.items():
+                field = child._meta.get_field(name)
+                if field.is_relation:
+                    names = self.related_names.get(field.related_model, {})
+                    value = names.get(value, f"(deleted {field.related_model._meta.verbose_name})")
+                elif field.choices:
+                    value = dict(field.flatchoices).get(value, value)
+                values.append(str(value))
+            rendered.append(" · ".join(values))
+        return "; ".join(rendered) if rendered else "(none)"
 
 
 class ServiceAdmin(CuratedAdmin):
@@ -165,16 +259,20 @@ class ServiceAdmin(CuratedAdmin):
             if name in form.cleaned_data
         }
 
+    def related_from_history(self, children: dict[str, list[dict]]) -> dict[str, list]:
+        """What a version's children make of the services' inline arguments (a revert)."""
+        return {}
+
     def save_model(self, request, obj, form, change) -> None:
-        if not change:
-            return  # Created with its inlines in save_related.
-        # The form has already set its values on ``obj``: compare with the stored record so
-        # that the service writes, and the history records, only what changed.
-        stored = type(obj)._default_manager.get(pk=obj.pk)
-        saved = self.record_update(
-            request, instance=stored, data=self.service_data(form), related={}
-        )
-        self.after_write(request, saved, form)
+        version = getattr(request, "reverting_to", None)
+        if version is None:
+            # Written with its inlines in save_related, in one call of the services: a
+            # record and its children change as one (one version in its history).
+            return
+        # A revert: the version's fields as the form shows them, its children as they were.
+        children = children_at(version)
+        related = self.related_from_history(children) if children else {}
+        self.record_write(request, obj, form, related)
 
     def save_related(self, request, form, formsets, change) -> None:
         obj = form.instance
@@ -190,9 +288,7 @@ class ServiceAdmin(CuratedAdmin):
             ]
             self._describe_formset(formset)
         if change:
-            if related:
-                stored = type(obj)._default_manager.get(pk=obj.pk)
-                self.record_update(request, instance=stored, data={}, related=related)
+            self.record_write(request, obj, form, related)
         else:
             saved = self.record_create(request, data=self.service_data(form), related=related)
             # The admin goes on with its own object (its log entry, the message, the
@@ -202,6 +298,36 @@ class ServiceAdmin(CuratedAdmin):
             self.after_write(request, saved, form)
         for formset in other_formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def record_write(self, request, obj, form, related) -> None:
+        # The form has already set its values on ``obj``: compare with the stored record so
+        # that the service writes, and the history records, only what changed.
+        stored = type(obj)._default_manager.get(pk=obj.pk)
+        saved = self.record_update(
+            request, instance=stored, data=self.service_data(form), related=related
+        )
+        self.after_write(request, saved, form)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        request.reverting_to = (
+            history_of(self.model)
+            .filter(**{self.model._meta.pk.attname: object_id}, history_id=version_id)
+            .first()
+        )
+        try:
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)
+        except ValidationError as error:
+            # The version breaks a rule that holds now (a cited passage edited out of its
+            # article since, an actor deleted): nothing is written, and the editor is told.
+            self.message_user(
+                request,
+                f"Cannot revert to this version: {' '.join(error.messages)}",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
     def after_write(self, request, record, form) -> None:
         """Hook for what follows a write (publication, for reviewed records)."""
@@ -263,7 +389,7 @@ def publish_selected(modeladmin, request, queryset) -> None:
 
 @admin.action(description="Send selected back to review", permissions=["change"])
 def send_back_to_review(modeladmin, request, queryset) -> None:
-    count = records_send_back_to_review(records=queryset)
+    count = records_send_back_to_review(records=queryset, user=request.user)
     modeladmin.message_user(
         request,
         f"{count} {queryset.model._meta.verbose_name_plural} sent back to review.",

@@ -6,16 +6,19 @@ and its user) and, when given, the same timestamp: a deletion and the records it
 with it share one moment, which is how a restore finds them again.
 """
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
+from simple_history.utils import get_history_manager_for_model
 
 
 @dataclass(frozen=True)
@@ -102,3 +105,148 @@ class RecordHistory(HistoricalRecords):
         if isinstance(user, models.ForeignKey):
             user.db_index = False
         return fields
+
+
+# Aggregates: a record and the children edited with it ------------------------------------
+
+# What the history of an aggregate records beyond the record's own columns.
+CHILDREN_FIELD = "history_children"
+
+# Aggregate model -> {relation name: the child fields its history records}.
+_aggregates: dict[type[models.Model], dict[str, tuple[str, ...]]] = {}
+
+
+class AggregateHistoricalModel(models.Model):
+    """The columns every aggregate's historical model adds to the record's own."""
+
+    history_children = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        encoder=DjangoJSONEncoder,
+        help_text="The record's children at this version, by relation: a list of their "
+        "fields each (related records by primary key). Null when the version was written "
+        "by a fixture import, which records each child in its own history instead, and "
+        "on a deletion.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class AggregateHistory(RecordHistory):
+    """The history of a record edited with its children as one unit.
+
+    ``children`` names the reverse relations that belong to the record (an agreement's
+    ``parties`` and ``citations``) and, for each, the fields that make a child what it is,
+    in the order they sort by. Every version of the record carries its children as they
+    were (``history_children``), so that the history page shows a change of a party as a
+    change of the agreement, and a revert brings the parties back.
+    """
+
+    def __init__(self, *, children: Mapping[str, tuple[str, ...]], **kwargs):
+        self.children = dict(children)
+        super().__init__(bases=[AggregateHistoricalModel], **kwargs)
+
+    def contribute_to_class(self, cls, name):
+        super().contribute_to_class(cls, name)
+        _aggregates[cls] = self.children
+
+
+def aggregate_children(model: type[models.Model]) -> dict[str, tuple[str, ...]]:
+    """The children an aggregate's history records; empty for any other model."""
+    return _aggregates.get(model._meta.concrete_model, {})
+
+
+def aggregate_parents(instance: models.Model) -> list[models.Model]:
+    """The records ``instance`` is a part of (a citation's agreement), as stored now."""
+    parents = []
+    for model, relations in _aggregates.items():
+        for relation in relations:
+            remote = model._meta.get_field(relation).remote_field
+            if remote.model is not instance._meta.concrete_model:
+                continue
+            parent_id = getattr(instance, remote.attname)
+            parent = model._default_manager.filter(pk=parent_id).first() if parent_id else None
+            if parent is not None:
+                parents.append(parent)
+    return parents
+
+
+def children_snapshot(instance: models.Model) -> dict[str, list[dict]]:
+    """The record's children as they stand in the database, as its history records them."""
+    snapshot = {}
+    for relation, fields in aggregate_children(type(instance)).items():
+        rows = getattr(instance, relation).values(*fields)
+        snapshot[relation] = _as_stored(rows, fields)
+    return snapshot
+
+
+def _as_stored(rows, fields) -> list[dict]:
+    """Children in a stable order, through JSON and back: two snapshots of the same
+    children compare equal wherever they come from."""
+    rows = json.loads(json.dumps(list(rows), cls=DjangoJSONEncoder))
+    return sorted(
+        rows,
+        key=lambda row: tuple(
+            (0, row[name], "") if isinstance(row[name], int) else (1, 0, str(row[name]))
+            for name in fields
+        ),
+    )
+
+
+@receiver(pre_create_historical_record, dispatch_uid="caci_history_children")
+def _record_children(sender, instance, history_instance, **kwargs) -> None:
+    if not aggregate_children(type(instance)) or history_instance.history_type == "-":
+        # A deletion's children are gone by now; their own history holds them.
+        return
+    history_instance.history_children = children_snapshot(instance)
+
+
+def history_children_record(instance: models.Model) -> None:
+    """Give the record's latest version its children as they stand now.
+
+    A record is saved before its children can point to it: its creation (or its restore)
+    is recorded, then its children written, then this records them on that same version.
+    """
+    history = get_history_manager_for_model(instance)
+    latest = history.filter(**{instance._meta.pk.attname: instance.pk}).order_by(
+        "-history_date", "-history_id"
+    )[:1]
+    history.filter(history_id__in=latest.values("history_id")).update(
+        history_children=children_snapshot(instance)
+    )
+
+
+def children_at(version) -> dict[str, list[dict]] | None:
+    """The children of the record at ``version`` of its history.
+
+    From the version itself when it records them; for a version a fixture import wrote,
+    from the children's own histories as they stood at that moment. None for a deletion.
+    """
+    model = version.instance_type
+    relations = aggregate_children(model)
+    if not relations or version.history_type == "-":
+        return None
+    if version.history_children is not None:
+        return version.history_children
+    snapshot = {}
+    for relation, fields in relations.items():
+        remote = model._meta.get_field(relation).remote_field
+        child = remote.model
+        child_history = get_history_manager_for_model(child)
+        child_pk = child._meta.pk.attname
+        rows = child_history.filter(
+            **{remote.attname: getattr(version, model._meta.pk.attname)},
+            history_date__lte=version.history_date,
+        ).order_by(child_pk, "-history_date", "-history_id")
+        latest = {}
+        for row in rows:
+            latest.setdefault(getattr(row, child_pk), row)
+        values = [
+            {name: getattr(row, child._meta.get_field(name).attname) for name in fields}
+            for row in latest.values()
+            if row.history_type != "-"
+        ]
+        snapshot[relation] = _as_stored(values, fields)
+    return snapshot

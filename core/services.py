@@ -12,19 +12,34 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
 from core.editorial import ReviewedModel, ReviewStatus
-from core.history import history_context
+from core.history import (
+    aggregate_children,
+    aggregate_parents,
+    children_at,
+    history_children_record,
+    history_context,
+)
+from core.models import RemovalReason, Tombstone
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 def model_update(
-    *, instance: ModelT, data: Mapping[str, Any], fields: Iterable[str]
+    *,
+    instance: ModelT,
+    data: Mapping[str, Any],
+    fields: Iterable[str],
+    children_changed: bool = False,
 ) -> tuple[ModelT, list[str]]:
     """Set the given ``fields`` from ``data``, validate and save only what changed.
 
     Returns the instance and the names of the fields that changed. A call that changes
     nothing writes nothing, so ``updated_at`` and the history stay as they were.
+    ``children_changed`` says that the caller has just changed the record's children
+    (an agreement's parties): the record is saved even if no field of its own changed,
+    so that its ``updated_at`` moves and its history records the change, once.
     """
+    identifier, was_public = public_identifier(instance), is_public(instance)
     changed = []
     for name in fields:
         if name not in data:
@@ -37,7 +52,7 @@ def model_update(
         if getattr(instance, attname) != new_value:
             setattr(instance, attname, new_value)
             changed.append(name)
-    if changed:
+    if changed or children_changed:
         instance.full_clean()
         update_fields = [*changed]
         if any(f.name == "updated_at" for f in instance._meta.fields):
@@ -49,7 +64,51 @@ def model_update(
             if not f.editable and not f.primary_key and f.name not in update_fields
         )
         instance.save(update_fields=update_fields)
+        if public_identifier(instance) != identifier:
+            tombstone_write(
+                instance=instance,
+                record_id=identifier,
+                reason=RemovalReason.RENAMED,
+                public=was_public,
+            )
     return instance, changed
+
+
+def aggregates_touch(*, parents: Iterable[models.Model]) -> None:
+    """Record a change made to a part on its own (a citation edited on its own page) as a
+    change of the records it is part of: their updated_at moves and their history shows it."""
+    for parent in parents:
+        model_update(instance=parent, data={}, fields=(), children_changed=True)
+
+
+# What a client mirroring the dataset must remove ----------------------------------------------
+
+
+def public_identifier(instance: models.Model) -> str:
+    """The record's identifier in the API's addresses: its slug, or else its primary key."""
+    slug = getattr(instance, "slug", None)
+    return slug if slug else str(instance.pk)
+
+
+def is_public(instance: models.Model) -> bool:
+    """Whether the public API shows the record (every record that is not reviewed does)."""
+    return not isinstance(instance, ReviewedModel) or (
+        instance.review_status == ReviewStatus.PUBLISHED
+    )
+
+
+def tombstone_write(
+    *, instance: models.Model, reason: str, public: bool, user=None, record_id: str = ""
+) -> Tombstone:
+    """Record that ``instance`` left the dataset under its identifier (or ``record_id``)."""
+    return Tombstone.objects.create(
+        model=instance._meta.label_lower,
+        record_id=record_id or public_identifier(instance),
+        reason=reason,
+        removed_at=timezone.now(),
+        removed_by=user if user is not None and user.is_authenticated else None,
+        public=public,
+    )
 
 
 # Reviewing ------------------------------------------------------------------------------
@@ -87,13 +146,19 @@ def content_author_id(record: ReviewedModel) -> Any:
     ]
     pk_name = type(record)._meta.pk.attname
     versions = list(
-        history.filter(**{pk_name: record.pk})
-        .order_by("-history_date", "-history_id")
-        .values("history_user_id", *compared)
+        history.filter(**{pk_name: record.pk}).order_by("-history_date", "-history_id")
     )
-    for newer, older in zip(versions, [*versions[1:], None], strict=True):
-        if older is None or any(newer[name] != older[name] for name in compared):
-            return newer["history_user_id"]
+    with_children = bool(aggregate_children(type(record)))
+
+    def content(version) -> tuple:
+        # An aggregate's parts are its content too: a new citation is a change to verify.
+        own = tuple(getattr(version, name) for name in compared)
+        return (*own, children_at(version)) if with_children else own
+
+    contents = [content(version) for version in versions]
+    for index, version in enumerate(versions):
+        if index + 1 == len(versions) or contents[index] != contents[index + 1]:
+            return version.history_user_id
     return None
 
 
@@ -169,12 +234,18 @@ def records_publish(*, records: Iterable[ReviewedModel], user) -> int:
 
 
 @transaction.atomic
-def records_send_back_to_review(*, records: Iterable[ReviewedModel], note: str = "") -> int:
+def records_send_back_to_review(
+    *, records: Iterable[ReviewedModel], note: str = "", user=None
+) -> int:
     """Take records out of publication, back to the review queue; ``note`` says what to
-    check. Returns how many records it changed."""
+    check. Returns how many records it changed.
+
+    A published record leaves the public API: a tombstone tells the clients that mirror it.
+    """
     count = 0
     for record in records:
-        if record.review_status == ReviewStatus.NEEDS_REVIEW and not note:
+        was_published = record.review_status == ReviewStatus.PUBLISHED
+        if not was_published and not note:
             continue
         record.review_status = ReviewStatus.NEEDS_REVIEW
         record.verified_by = None
@@ -193,6 +264,10 @@ def records_send_back_to_review(*, records: Iterable[ReviewedModel], note: str =
                 "updated_at",
             ]
         )
+        if was_published:
+            tombstone_write(
+                instance=record, reason=RemovalReason.UNPUBLISHED, public=True, user=user
+            )
         count += 1
     return count
 
@@ -210,7 +285,7 @@ def record_review(
             )
         records_publish(records=[record], user=user)
     elif status == ReviewStatus.NEEDS_REVIEW:
-        records_send_back_to_review(records=[record], note=note or "")
+        records_send_back_to_review(records=[record], note=note or "", user=user)
     else:
         raise ValidationError({"review_status": f"“{status}” is not a review status."})
     return record
@@ -240,12 +315,18 @@ def record_label(instance: models.Model) -> str:
 
 
 @transaction.atomic
-def record_delete(*, instance: models.Model) -> None:
+def record_delete(*, instance: models.Model, user=None) -> None:
     """Delete a record and what goes with it, so that a restore can bring them all back.
 
     The record and every record the deletion carries along (an agreement's parties and
-    citations, an actor's aliases) are recorded in the history at one and the same moment.
+    citations, an actor's aliases) are recorded in the history at one and the same moment,
+    and a tombstone tells the clients that mirror the dataset (the public's only if the
+    public could see the record).
     """
+    tombstone_write(
+        instance=instance, reason=RemovalReason.DELETED, public=is_public(instance), user=user
+    )
+    parents = aggregate_parents(instance)
     with history_context(
         reason="Deleted",
         moment=timezone.now(),
@@ -253,6 +334,7 @@ def record_delete(*, instance: models.Model) -> None:
         carried_reason=f"Deleted with {record_label(instance)}",
     ):
         instance.delete()
+    aggregates_touch(parents=parents)
 
 
 def _parents_first(records: list) -> list:
@@ -323,4 +405,8 @@ def record_restore(*, model: type[models.Model], pk: Any) -> models.Model:
                 type(instance)._default_manager.filter(pk=instance.pk).update(
                     created_at=record.created_at
                 )
+        for record in group:
+            if aggregate_children(record.instance_type):
+                history_children_record(record.instance)
+    # Its updated_at is now: a client syncing with updated_since fetches it again.
     return model._default_manager.get(pk=pk)

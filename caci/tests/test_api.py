@@ -159,6 +159,7 @@ def test_the_api_root_lists_the_resources_and_the_docs(api, db):
         "actors": "http://testserver/api/v1/actors/",
         "agreements": "http://testserver/api/v1/agreements/",
         "trade-figures": "http://testserver/api/v1/trade-figures/",
+        "tombstones": "http://testserver/api/v1/tombstones/",
         "schema": "http://testserver/api/schema/",
         "docs": "http://testserver/api/docs/",
     }

@@ -207,4 +207,4 @@ class DatasetViewSet(viewsets.ModelViewSet):
         # PROTECT on the records that rest on this one raises ProtectedError: a 409.
         # Deleted as in the admin, so that the deleted-records page can restore it whole.
         with transaction.atomic():
-            record_delete(instance=instance)
+            record_delete(instance=instance, user=self.request.user)

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actors', '0012_published_is_verified'),
-        ('articles', '0009_rules_name_their_field_and_message'),
+        ('actors', '0013_history_children'),
+        ('articles', '0010_rules_name_their_field_and_message'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0008_published_is_verified'),
+        ('articles', '0009_history_children'),
     ]
 
     operations = [
