@@ -330,7 +330,9 @@ class ServiceAdmin(CuratedAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def after_write(self, request, record, form) -> None:
-        """Hook for what follows a write (publication, for reviewed records)."""
+        """Hook for what follows a write (publication, for reviewed records). A part
+        written on its own page (a citation, a party) is a change of its record."""
+        aggregates_touch(parents=aggregate_parents(record))
 
     def rows_check(self, cleaned_data: dict[str, Any], instance) -> None:
         """Hook: apply the rules a row meets only with its siblings (a party among its
