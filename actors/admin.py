@@ -21,20 +21,35 @@ from actors.models import (
 )
 from actors.resources import ActorResource, AgreementResource, TradeFigureResource
 from actors.services import (
+    ACTOR_ALIAS_FIELDS,
     ACTOR_FIELDS,
+    ACTOR_IDENTIFIER_FIELDS,
     AGREEMENT_FIELDS,
+    AGREEMENT_PARTY_FIELDS,
+    CITATION_FIELDS,
+    MENTION_FIELDS,
     TRADE_FIGURE_FIELDS,
     CitationInput,
     IdentifierInput,
     PartyInput,
+    actor_alias_create,
+    actor_alias_update,
     actor_children_from_history,
     actor_create,
+    actor_identifier_create,
+    actor_identifier_update,
     actor_update,
     agreement_children_from_history,
     agreement_create,
+    agreement_party_create,
+    agreement_party_rows_check,
+    agreement_party_update,
     agreement_update,
-    citations_check,
-    parties_check,
+    citation_create,
+    citation_rows_check,
+    citation_update,
+    mention_create,
+    mention_update,
     trade_figure_children_from_history,
     trade_figure_create,
     trade_figure_update,
@@ -43,7 +58,6 @@ from articles.models import Article, find_quote
 from core.admin import (
     RECORD_FIELDS,
     REVIEW_FIELDS,
-    CuratedAdmin,
     ReviewedAdmin,
     ReviewForm,
     RuleCheckedFormSet,
@@ -127,7 +141,7 @@ class ActorAdmin(SpreadsheetMixin, ServiceAdmin):
 
 
 @admin.register(ActorAlias)
-class ActorAliasAdmin(CuratedAdmin):
+class ActorAliasAdmin(ServiceAdmin):
     """Aliases one by one; they are usually edited on their actor."""
 
     list_display = ("name", "actor", "updated_at")
@@ -135,26 +149,47 @@ class ActorAliasAdmin(CuratedAdmin):
     search_fields = ("name", "actor__name")
     autocomplete_fields = ("actor",)
     fields = ("actor", "name", *RECORD_FIELDS)
+    service_fields = ACTOR_ALIAS_FIELDS
+
+    def record_create(self, request, *, data, related):
+        return actor_alias_create(**data)
+
+    def record_update(self, request, *, instance, data, related):
+        return actor_alias_update(alias=instance, data=data)
 
 
 @admin.register(ActorIdentifier)
-class ActorIdentifierAdmin(CuratedAdmin):
+class ActorIdentifierAdmin(ServiceAdmin):
     list_display = ("actor", "scheme", "value", "updated_at")
     list_filter = ("scheme",)
     list_select_related = ("actor",)
     search_fields = ("value", "actor__name")
     autocomplete_fields = ("actor",)
     fields = ("actor", "scheme", "value", *RECORD_FIELDS)
+    service_fields = ACTOR_IDENTIFIER_FIELDS
+
+    def record_create(self, request, *, data, related):
+        return actor_identifier_create(**data)
+
+    def record_update(self, request, *, instance, data, related):
+        return actor_identifier_update(identifier=instance, data=data)
 
 
 @admin.register(Mention)
-class MentionAdmin(CuratedAdmin):
+class MentionAdmin(ServiceAdmin):
     list_display = ("article", "actor", "updated_at")
     list_filter = ("actor__kind",)
     list_select_related = ("article", "actor")
     search_fields = ("article__title", "article__slug", "actor__name")
     autocomplete_fields = ("article", "actor")
     fields = ("article", "actor", *RECORD_FIELDS)
+    service_fields = MENTION_FIELDS
+
+    def record_create(self, request, *, data, related):
+        return mention_create(**data)
+
+    def record_update(self, request, *, instance, data, related):
+        return mention_update(mention=instance, data=data)
 
 
 # Facts and their citations ----------------------------------------------------------------
@@ -169,12 +204,12 @@ def _citation_input(cleaned_data) -> CitationInput:
 
 
 class PartiesFormSet(RuleCheckedFormSet):
-    rule = staticmethod(parties_check)
+    rules_field = "parties"
     to_input = staticmethod(_party_input)
 
 
 class CitationsFormSet(RuleCheckedFormSet):
-    rule = staticmethod(citations_check)
+    rules_field = "citations"
     to_input = staticmethod(_citation_input)
 
 
@@ -396,7 +431,7 @@ class FactKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(AgreementParty)
-class AgreementPartyAdmin(CuratedAdmin):
+class AgreementPartyAdmin(ServiceAdmin):
     """Parties one by one. They are removed on their agreement's page, where the rule of at
     least two parties is checked."""
 
@@ -406,10 +441,26 @@ class AgreementPartyAdmin(CuratedAdmin):
     search_fields = ("actor__name", "agreement__title")
     autocomplete_fields = ("agreement", "actor")
     fields = ("agreement", "actor", "role", *RECORD_FIELDS)
+    service_fields = ("agreement", *AGREEMENT_PARTY_FIELDS)
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return [*fields, "agreement"] if obj is not None else fields
+
+    def rows_check(self, cleaned_data, instance):
+        agreement = instance.agreement if instance else cleaned_data["agreement"]
+        agreement_party_rows_check(
+            agreement=agreement,
+            actor=cleaned_data["actor"],
+            role=cleaned_data["role"],
+            replacing=instance,
+        )
+
+    def record_create(self, request, *, data, related):
+        return agreement_party_create(**data)
+
+    def record_update(self, request, *, instance, data, related):
+        return agreement_party_update(party=instance, data=data)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -450,7 +501,7 @@ def quote_in_context(citation, text: str):
 
 
 @admin.register(Citation)
-class CitationAdmin(CuratedAdmin):
+class CitationAdmin(ServiceAdmin):
     """Citations one by one. They are removed on their fact's page, where the rule of at
     least one citation per fact is checked."""
 
@@ -475,10 +526,32 @@ class CitationAdmin(CuratedAdmin):
         *RECORD_FIELDS,
     )
     readonly_fields = ("char_start", "char_end", "in_context")
+    service_fields = ("agreement", "trade_figure", *CITATION_FIELDS)
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return [*fields, "agreement", "trade_figure"] if obj is not None else fields
+
+    def rows_check(self, cleaned_data, instance):
+        fact = (
+            instance.fact
+            if instance
+            else cleaned_data.get("agreement") or cleaned_data.get("trade_figure")
+        )
+        if fact is None:
+            return  # The model's constraint says a citation supports one fact.
+        citation_rows_check(
+            fact=fact,
+            article=cleaned_data["article"],
+            quote=cleaned_data["quote"],
+            replacing=instance,
+        )
+
+    def record_create(self, request, *, data, related):
+        return citation_create(**data)
+
+    def record_update(self, request, *, instance, data, related):
+        return citation_update(citation=instance, data=data)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -165,7 +165,7 @@ def citation_numbers(headers) -> list[int]:
     return sorted(numbers)
 
 
-def parse_citations(row) -> list[CitationInput] | None:
+def parse_citations(row, *, fact) -> list[CitationInput] | None:
     """The row's citations, checked one by one and together. None when the sheet has no
     citation columns (the stored citations stay as they are)."""
     numbers = citation_numbers(row.keys())
@@ -195,14 +195,14 @@ def parse_citations(row) -> list[CitationInput] | None:
             continue
         citation = CitationInput(article=article, quote=quote)
         try:
-            citations_check([citation])
+            citations_check([citation], fact=fact)
         except ValidationError as error:
             errors[quote_column] = error.messages
             continue
         citations.append(citation)
     if not errors:
         try:
-            citations_check(citations)
+            citations_check(citations, fact=fact)
         except ValidationError as error:
             errors[citation_column(numbers[0], "quote")] = error.messages
     if errors:
@@ -372,7 +372,7 @@ class AgreementResource(FactResource):
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
         try:
-            citations = parse_citations(row)
+            citations = parse_citations(row, fact=Agreement)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         else:
@@ -445,7 +445,7 @@ class TradeFigureResource(FactResource):
         )
 
     def parse_related(self, instance, row):
-        citations = parse_citations(row)
+        citations = parse_citations(row, fact=TradeFigure)
         return {} if citations is None else {"citations": citations}
 
     def record_create(self, *, data, related):

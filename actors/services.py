@@ -18,18 +18,19 @@ from actors.models import (
     Agreement,
     AgreementParty,
     Citation,
+    Mention,
     PartyRole,
     TradeFigure,
 )
 from articles.models import Article
 from core.history import history_children_record
+from core.rules import rules_check
 from core.services import editable_fields, fields_check, model_update
 
 # What each service writes: the models' editable fields (core.services.editable_fields).
 ACTOR_FIELDS = editable_fields(Actor)
 AGREEMENT_FIELDS = editable_fields(Agreement)
 TRADE_FIGURE_FIELDS = editable_fields(TradeFigure)
-MIN_AGREEMENT_PARTIES = 2
 
 
 @dataclass(frozen=True)
@@ -127,40 +128,23 @@ def actor_update(
 # Citations ----------------------------------------------------------------------------
 
 
-def citations_check(citations: Sequence[CitationInput]) -> None:
-    """Reject a fact with no source, or a quote its article does not contain.
+def citations_check(
+    citations: Sequence[CitationInput], *, fact: type[Agreement | TradeFigure]
+) -> None:
+    """Apply the rule book's rules about a fact's citations (``actors/rules.py``): at least
+    one, each quote found in its article, no passage twice.
 
-    Public: the admin's inline forms and the spreadsheet import apply the same rule.
+    Public: the admin's inline forms and the spreadsheet import apply the same rules.
     """
-    if not citations:
-        raise ValidationError(
-            {"citations": "Cite at least one article and the passage that states this."}
-        )
-    errors = []
-    seen = {}
-    for index, citation in enumerate(citations, start=1):
-        key = (citation.article.pk, " ".join(citation.quote.split()))
-        if key in seen:
-            errors.append(f"Citation {index} repeats citation {seen[key]}.")
-            continue
-        seen[key] = index
-        if not citation.quote.strip():
-            errors.append(f"Citation {index}: the quote is empty.")
-        elif citation.article.locate(citation.quote) is None:
-            errors.append(
-                f"Citation {index}: this passage does not occur in the text of "
-                f"“{citation.article}”: {citation.quote[:80]!r}."
-            )
-    if errors:
-        raise ValidationError({"citations": errors})
+    rules_check(fact, "citations", citations)
 
 
 def _citations_set(
     *, citations: Sequence[CitationInput], agreement=None, trade_figure=None
 ) -> bool:
     """Make the fact's citations exactly ``citations``. Returns whether they changed."""
-    citations_check(citations)
     fact = agreement or trade_figure
+    citations_check(citations, fact=type(fact))
     existing = {(c.article_id, c.quote): c for c in fact.citations.all()}
     wanted = [(c.article.pk, c.quote) for c in citations]
     if set(existing) == set(wanted):
@@ -186,14 +170,9 @@ def _citations_set(
 
 
 def parties_check(parties: Sequence[PartyInput]) -> None:
-    """Reject an agreement with fewer than two parties, or one actor twice among them."""
-    actor_ids = [party.actor.pk for party in parties]
-    if len(set(actor_ids)) != len(actor_ids):
-        raise ValidationError({"parties": "An actor appears twice among the parties."})
-    if len(actor_ids) < MIN_AGREEMENT_PARTIES:
-        raise ValidationError(
-            {"parties": f"An agreement has at least {MIN_AGREEMENT_PARTIES} parties."}
-        )
+    """Apply the rule book's rules about an agreement's parties (``actors/rules.py``): at
+    least two, each actor once."""
+    rules_check(Agreement, "parties", parties)
 
 
 def _parties_set(*, agreement: Agreement, parties: Sequence[PartyInput]) -> bool:
@@ -228,7 +207,7 @@ def agreement_create(
     agreement = Agreement(**fields)
     agreement.full_clean()
     parties_check(parties)
-    citations_check(citations)
+    citations_check(citations, fact=Agreement)
     agreement.save()
     _parties_set(agreement=agreement, parties=parties)
     _citations_set(agreement=agreement, citations=citations)
@@ -270,7 +249,7 @@ def trade_figure_create(*, citations: Sequence[CitationInput], **fields: Any) ->
     fields_check(TradeFigure, fields)
     figure = TradeFigure(**fields)
     figure.full_clean()
-    citations_check(citations)
+    citations_check(citations, fact=TradeFigure)
     figure.save()
     _citations_set(trade_figure=figure, citations=citations)
     history_children_record(figure)
@@ -295,6 +274,139 @@ def trade_figure_update(
         children_changed=children_changed,
     )
     return trade_figure
+
+
+# One row at a time ----------------------------------------------------------------------
+# The admin's pages for a single alias, identifier, mention, party or citation. A party or
+# a citation is checked with its fact's other rows, by the same rules as the fact's page.
+
+ACTOR_ALIAS_FIELDS = ("actor", "name")
+ACTOR_IDENTIFIER_FIELDS = ("actor", "scheme", "value")
+MENTION_FIELDS = ("article", "actor")
+AGREEMENT_PARTY_FIELDS = ("actor", "role")
+CITATION_FIELDS = ("article", "quote")
+
+
+@transaction.atomic
+def actor_alias_create(*, actor: Actor, name: str) -> ActorAlias:
+    alias = ActorAlias(actor=actor, name=name.strip())
+    alias.full_clean()
+    alias.save()
+    return alias
+
+
+@transaction.atomic
+def actor_alias_update(*, alias: ActorAlias, data: dict[str, Any]) -> ActorAlias:
+    alias, _ = model_update(instance=alias, data=data, fields=ACTOR_ALIAS_FIELDS)
+    return alias
+
+
+@transaction.atomic
+def actor_identifier_create(*, actor: Actor, scheme: str, value: str) -> ActorIdentifier:
+    identifier = ActorIdentifier(actor=actor, scheme=scheme, value=value.strip())
+    identifier.full_clean()
+    identifier.save()
+    return identifier
+
+
+@transaction.atomic
+def actor_identifier_update(
+    *, identifier: ActorIdentifier, data: dict[str, Any]
+) -> ActorIdentifier:
+    identifier, _ = model_update(instance=identifier, data=data, fields=ACTOR_IDENTIFIER_FIELDS)
+    return identifier
+
+
+@transaction.atomic
+def mention_create(*, article: Article, actor: Actor) -> Mention:
+    mention = Mention(article=article, actor=actor)
+    mention.full_clean()
+    mention.save()
+    return mention
+
+
+@transaction.atomic
+def mention_update(*, mention: Mention, data: dict[str, Any]) -> Mention:
+    mention, _ = model_update(instance=mention, data=data, fields=MENTION_FIELDS)
+    return mention
+
+
+def agreement_party_rows_check(
+    *, agreement: Agreement, actor: Actor, role: str, replacing: AgreementParty | None = None
+) -> None:
+    """Apply the parties' rules to ``agreement``'s parties with this one added (or put in
+    place of ``replacing``). Public: the admin's page for one party checks its form so."""
+    parties = [
+        PartyInput(actor=party.actor, role=party.role)
+        for party in agreement.parties.select_related("actor")
+        if replacing is None or party.pk != replacing.pk
+    ]
+    parties_check([*parties, PartyInput(actor=actor, role=role)])
+
+
+@transaction.atomic
+def agreement_party_create(
+    *, agreement: Agreement, actor: Actor, role: str = PartyRole.SIGNATORY
+) -> AgreementParty:
+    agreement_party_rows_check(agreement=agreement, actor=actor, role=role)
+    party = AgreementParty(agreement=agreement, actor=actor, role=role)
+    party.full_clean()
+    party.save()
+    return party
+
+
+@transaction.atomic
+def agreement_party_update(*, party: AgreementParty, data: dict[str, Any]) -> AgreementParty:
+    agreement_party_rows_check(
+        agreement=party.agreement,
+        actor=data.get("actor", party.actor),
+        role=data.get("role", party.role),
+        replacing=party,
+    )
+    party, _ = model_update(instance=party, data=data, fields=AGREEMENT_PARTY_FIELDS)
+    return party
+
+
+def citation_rows_check(
+    *, fact: Agreement | TradeFigure, article: Article, quote: str, replacing=None
+) -> None:
+    """Apply the citations' rules to ``fact``'s citations with this one added (or put in
+    place of ``replacing``). Public: the admin's page for one citation checks its form so."""
+    citations = [
+        CitationInput(article=citation.article, quote=citation.quote)
+        for citation in fact.citations.select_related("article")
+        if replacing is None or citation.pk != replacing.pk
+    ]
+    citations_check([*citations, CitationInput(article=article, quote=quote)], fact=type(fact))
+
+
+@transaction.atomic
+def citation_create(
+    *,
+    article: Article,
+    quote: str,
+    agreement: Agreement | None = None,
+    trade_figure: TradeFigure | None = None,
+) -> Citation:
+    citation = Citation(
+        article=article, quote=quote, agreement=agreement, trade_figure=trade_figure
+    )
+    citation.full_clean()
+    citation_rows_check(fact=citation.fact, article=article, quote=quote)
+    citation.save()
+    return citation
+
+
+@transaction.atomic
+def citation_update(*, citation: Citation, data: dict[str, Any]) -> Citation:
+    citation_rows_check(
+        fact=citation.fact,
+        article=data.get("article", citation.article),
+        quote=data.get("quote", citation.quote),
+        replacing=citation,
+    )
+    citation, _ = model_update(instance=citation, data=data, fields=CITATION_FIELDS)
+    return citation
 
 
 # Reverting to a version of the history ---------------------------------------------------

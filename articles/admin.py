@@ -8,17 +8,21 @@ from articles.models import Article, Author, Authorship
 from articles.services import (
     ARTICLE_FIELDS,
     AUTHOR_FIELDS,
+    AUTHORSHIP_FIELDS,
     article_children_from_history,
     article_create,
     article_update,
     author_create,
     author_update,
+    authorship_create,
+    authorship_rows_check,
+    authorship_update,
 )
 from core.admin import (
     RECORD_FIELDS,
     REVIEW_FIELDS,
-    CuratedAdmin,
     ReviewedAdmin,
+    RuleCheckedFormSet,
     ServiceAdmin,
 )
 
@@ -48,10 +52,16 @@ class AuthorAdmin(ServiceAdmin):
         return author_update(author=instance, data=data)
 
 
+class BylineFormSet(RuleCheckedFormSet):
+    rules_field = "authors"
+    to_input = staticmethod(lambda cleaned_data: cleaned_data["author"])
+
+
 class AuthorshipInline(admin.TabularInline):
     """The byline, in order: position 1 is the first author."""
 
     model = Authorship
+    formset = BylineFormSet
     verbose_name = "author in the byline"
     verbose_name_plural = "byline"
     fields = ("position", "author")
@@ -121,7 +131,7 @@ class ArticleAdmin(ReviewedAdmin):
 
 
 @admin.register(Authorship)
-class AuthorshipAdmin(CuratedAdmin):
+class AuthorshipAdmin(ServiceAdmin):
     """Bylines one by one; they are usually edited on their article."""
 
     list_display = ("article", "author", "position")
@@ -129,3 +139,14 @@ class AuthorshipAdmin(CuratedAdmin):
     search_fields = ("article__title", "article__slug", "author__name")
     autocomplete_fields = ("article", "author")
     fields = ("article", "author", "position", *RECORD_FIELDS)
+    service_fields = ("article", *AUTHORSHIP_FIELDS)
+
+    def rows_check(self, cleaned_data, instance):
+        article = cleaned_data.get("article") or instance.article
+        authorship_rows_check(article=article, author=cleaned_data["author"], replacing=instance)
+
+    def record_create(self, request, *, data, related):
+        return authorship_create(**data)
+
+    def record_update(self, request, *, instance, data, related):
+        return authorship_update(authorship=instance, data=data)

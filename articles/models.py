@@ -4,12 +4,12 @@ This app knows nothing of the facts drawn from the articles (``actors``): it is 
 source those facts cite.
 """
 
-import re
-
 from django.db import models
 
+from articles.quotes import find_quote
 from core.editorial import CuratedModel, ReviewedModel, ReviewStatus
 from core.history import AggregateHistory, RecordHistory
+from core.rules import FieldCheckConstraint
 
 
 class Section(models.TextChoices):
@@ -66,25 +66,6 @@ class ArticleQuerySet(models.QuerySet):
 
     def published(self) -> "ArticleQuerySet":
         return self.filter(review_status=ReviewStatus.PUBLISHED)
-
-
-_WHITESPACE = re.compile(r"\s+")
-
-
-def find_quote(text: str, quote: str) -> tuple[int, int] | None:
-    """Where ``quote`` stands in ``text``, comparing runs of whitespace as one space.
-
-    Returns the (start, end) character offsets in ``text`` itself, or None when the quote
-    does not occur.
-    """
-    words = quote.split()
-    if not words:
-        return None
-    pattern = r"\s+".join(re.escape(word) for word in words)
-    match = re.search(pattern, text)
-    if match is None:
-        return None
-    return match.start(), match.end()
 
 
 class Article(ReviewedModel):
@@ -190,13 +171,18 @@ class Authorship(CuratedModel):
         ordering = ["article", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["article", "author"], name="authorship_unique_author_per_article"
+                fields=["article", "author"],
+                name="authorship_unique_author_per_article",
+                violation_error_message="An author appears twice in the byline.",
             ),
             models.UniqueConstraint(
                 fields=["article", "position"], name="authorship_unique_position_per_article"
             ),
-            models.CheckConstraint(
-                condition=models.Q(position__gte=1), name="authorship_position_from_1"
+            FieldCheckConstraint(
+                condition=models.Q(position__gte=1),
+                name="authorship_position_from_1",
+                field="position",
+                violation_error_message="Byline positions count from 1.",
             ),
         ]
 

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from articles.models import Article, Author, Authorship, Section
 from core.history import history_children_record
+from core.rules import rules_check
 from core.services import editable_fields, fields_check, model_update
 
 # What each service writes: the models' editable fields (core.services.editable_fields).
@@ -40,8 +41,7 @@ def _byline_set(*, article: Article, authors: Sequence[Author]) -> bool:
     wanted = [author.pk for author in authors]
     if current == wanted:
         return False
-    if len(set(wanted)) != len(wanted):
-        raise ValidationError({"authors": "An author appears twice in the byline."})
+    rules_check(Article, "authors", authors)
     article.authorships.all().delete()
     for position, author in enumerate(authors, start=1):
         authorship = Authorship(article=article, author=author, position=position)
@@ -76,6 +76,44 @@ def article_update(
         instance=article, data=data, fields=ARTICLE_FIELDS, children_changed=children_changed
     )
     return article
+
+
+# One byline row at a time (the admin's page for a single authorship) ------------------------
+
+AUTHORSHIP_FIELDS = ("author", "position")
+
+
+def authorship_rows_check(
+    *, article: Article, author: Author, replacing: Authorship | None = None
+) -> None:
+    """Apply the byline's rules to ``article``'s byline with this author added (or put in
+    place of ``replacing``). Public: the admin's page for one authorship checks its form so."""
+    authors = [
+        authorship.author
+        for authorship in article.authorships.select_related("author")
+        if replacing is None or authorship.pk != replacing.pk
+    ]
+    rules_check(Article, "authors", [*authors, author])
+
+
+@transaction.atomic
+def authorship_create(*, article: Article, author: Author, position: int) -> Authorship:
+    authorship_rows_check(article=article, author=author)
+    authorship = Authorship(article=article, author=author, position=position)
+    authorship.full_clean()
+    authorship.save()
+    return authorship
+
+
+@transaction.atomic
+def authorship_update(*, authorship: Authorship, data: dict[str, Any]) -> Authorship:
+    authorship_rows_check(
+        article=authorship.article,
+        author=data.get("author", authorship.author),
+        replacing=authorship,
+    )
+    authorship, _ = model_update(instance=authorship, data=data, fields=AUTHORSHIP_FIELDS)
+    return authorship
 
 
 def article_children_from_history(children: dict[str, list[dict]]) -> dict[str, list]:

@@ -5,64 +5,24 @@ Each check is set-based SQL over the staging tables: it marks the rows that fail
 (``invalidate``) and reports each one, located in its file, through ``rows_error``.
 """
 
-import re
+import itertools
 import uuid
-from bisect import bisect_left
 
 from django.db import connection
-from django.db.models import CheckConstraint, F, UniqueConstraint
+from django.db.models import (
+    BooleanField,
+    CheckConstraint,
+    ExpressionWrapper,
+    F,
+    UniqueConstraint,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
-from bundles.dialect import _q, key_match
+from bundles.dialect import QUOTE_BATCH, _q, key_match
 from bundles.specs import NOT_IMPORTED, SPECS_BY_LABEL, ModelSpec
-
-
-class CollapsedText:
-    """An article's text with every run of whitespace read as one space, for finding quotes.
-
-    ``find_quote`` matches a quote's words separated by any run of whitespace; that is a plain
-    substring search in the collapsed text, mapped back to offsets in the text itself. One
-    article is collapsed once for all the quotes that cite it, where find_quote would
-    compile a pattern per quote.
-    """
-
-    def __init__(self, text: str):
-        self.text = text
-        # str.split and \s agree on what white space is; splitting and joining is several
-        # times faster than substituting every run.
-        collapsed = " ".join(text.split())
-        if collapsed:
-            lead = " " if text[0].isspace() else ""
-            trail = " " if text[-1].isspace() else ""
-            collapsed = f"{lead}{collapsed}{trail}"
-        elif text:
-            collapsed = " "
-        self.collapsed = collapsed
-        # Where a run longer than one character shrank: (collapsed position, total shift).
-        self._at: list[int] = []
-        self._shift: list[int] = []
-        shift = 0
-        for run in _LONG_RUN.finditer(text):
-            shift += run.end() - run.start() - 1
-            self._at.append(run.start() - (shift - (run.end() - run.start() - 1)))
-            self._shift.append(shift)
-
-    def _original(self, position: int) -> int:
-        """Offset in the text of the collapsed text's character at ``position``."""
-        runs_before = bisect_left(self._at, position)
-        return position + (self._shift[runs_before - 1] if runs_before else 0)
-
-    def locate(self, quote: str) -> tuple[int, int] | None:
-        words = quote.split()
-        if not words:
-            return None
-        joined = " ".join(words)
-        at = self.collapsed.find(joined)
-        if at == -1:
-            return None
-        return self._original(at), self._original(at + len(joined) - 1) + 1
-
-
-_LONG_RUN = re.compile(r"\s\s+")  # the same as \s{2,}, found twice as fast
+from core.rules import RULES, FieldCheckConstraint
 
 
 class Checks:
@@ -94,11 +54,22 @@ class Checks:
             f"d._key = {stg}._key",
             join=f"(SELECT _key FROM {stg} GROUP BY _key HAVING count(*) > 1) d",
         )
+        # A natural key that a rule makes unique (an actor once among an agreement's
+        # parties) is reported in the rule's words.
+        rule_messages = [
+            _own_message(constraint)
+            for constraint in spec.model._meta.constraints
+            if isinstance(constraint, UniqueConstraint)
+            and set(constraint.fields) == set(spec.key)
+            and _own_message(constraint)
+        ]
         self.rows_error(
             spec,
             rows,
             ", ".join(spec.key),
-            "Duplicate natural key: another record of this bundle has the same one.",
+            rule_messages[0]
+            if rule_messages
+            else "Duplicate natural key: another record of this bundle has the same one.",
         )
 
     def resolve_references(self, cursor, spec: ModelSpec) -> None:
@@ -136,9 +107,12 @@ class Checks:
             self.rows_error(spec, rows, ref.name, message)
 
     def locate_quotes(self, cursor, spec: ModelSpec) -> None:
-        """Find each citation's quote in its article's text: offsets, or an error."""
-        from articles.models import Article
+        """Find each citation's quote in its article's text: offsets, or an error.
 
+        The rule book's quote rule, in its set-based form: the quotes streamed in article
+        order, each article's text read and collapsed once for all of them.
+        """
+        quote_rule = next(rule for rule in RULES.values() if rule.set_check_over == "rows")
         stg = _q(spec.staging_table)
         cursor.execute("DROP TABLE IF EXISTS caci_stg_offsets")
         cursor.execute(
@@ -146,35 +120,27 @@ class Checks:
             "char_start integer, char_end integer)"
         )
         self.unknow_quotes_of_changed_articles(cursor, spec)
-        texts: dict[int, CollapsedText] = {}
-        proto = Article()
         columns = ["_n", "char_start", "char_end"]
         bad: list[tuple] = []
-        for batch in self.dialect.stream(
-            f"SELECT _n, _part, _idx, _key, article_id, quote FROM {stg} "
-            "WHERE article_id IS NOT NULL AND NOT _known ORDER BY article_id"
-        ):
-            wanted = {row[4] for row in batch} - texts.keys()
-            if wanted:
-                texts = {k: v for k, v in texts.items() if k == batch[0][4]}
-                with connection.cursor() as text_cursor:
-                    marks = ", ".join(["%s"] * len(wanted))
-                    text_cursor.execute(
-                        f"SELECT id, lede, body FROM {_q(Article._meta.db_table)} "
-                        f"WHERE id IN ({marks})",
-                        list(wanted),
-                    )
-                    for article_id, lede, body in text_cursor.fetchall():
-                        proto.lede, proto.body = lede, body
-                        texts[article_id] = CollapsedText(proto.text)
-            found = []
-            for n, file_no, index, key, article_id, quote in batch:
-                span = texts[article_id].locate(quote)
-                if span is None:
-                    bad.append((n, file_no, index, key))
-                else:
-                    found.append((n, *span))
-            self.dialect.load(cursor, "caci_stg_offsets", columns, found)
+        rows, looked_up = itertools.tee(
+            itertools.chain.from_iterable(
+                self.dialect.stream(
+                    f"SELECT _n, _part, _idx, _key, article_id, quote FROM {stg} "
+                    "WHERE article_id IS NOT NULL AND NOT _known ORDER BY article_id"
+                )
+            )
+        )
+        spans = quote_rule.set_check((row[4], row[5]) for row in looked_up)
+        found = []
+        for (n, file_no, index, key, _, _), span in zip(rows, spans, strict=True):
+            if span is None:
+                bad.append((n, file_no, index, key))
+            else:
+                found.append((n, *span))
+            if len(found) >= QUOTE_BATCH:
+                self.dialect.load(cursor, "caci_stg_offsets", columns, found)
+                found = []
+        self.dialect.load(cursor, "caci_stg_offsets", columns, found)
         cursor.execute(
             f"UPDATE {stg} SET char_start = o.char_start, char_end = o.char_end "
             f"FROM caci_stg_offsets o WHERE o._n = {stg}._n"
@@ -186,12 +152,7 @@ class Checks:
                 f"UPDATE {stg} SET _valid = FALSE, _action = NULL WHERE _n IN ({marks})",
                 [row[0] for row in chunk],
             )
-        self.rows_error(
-            spec,
-            [row[1:] for row in bad],
-            "quote",
-            "This passage does not occur in the article's text.",
-        )
+        self.rows_error(spec, [row[1:] for row in bad], "quote", quote_rule.message)
 
     def unknow_quotes_of_changed_articles(self, cursor, spec: ModelSpec) -> None:
         """Citations known unchanged whose article this import rewrites: their quotes are
@@ -207,8 +168,15 @@ class Checks:
         )
 
     def check_constraints(self, cursor, spec: ModelSpec) -> None:
+        """The model's check constraints over the staged rows, as the database would judge
+        them (a condition that is unknown, NULL, passes).
+
+        Each condition is compiled by the ORM, as ``full_clean`` compiles it, in a query on
+        the model's table; the query runs with that table's name bound to the staged rows
+        (a common table expression of the same name hides the table from it).
+        """
         model = spec.model
-        editor = connection.schema_editor()
+        table, stg = _q(spec.table), _q(spec.staging_table)
         for constraint in model._meta.constraints:
             if not isinstance(constraint, CheckConstraint):
                 continue
@@ -216,22 +184,43 @@ class Checks:
                 # Over columns the importer writes itself (a published record's
                 # verification): the database checks them as they are written.
                 continue
-            condition = constraint._get_check_sql(model, editor)
-            rows = self.invalidate(
-                cursor, spec, f"NOT _known AND NOT COALESCE(({condition}), TRUE)"
+            failing = (
+                model._base_manager.annotate(
+                    _holds=Coalesce(
+                        ExpressionWrapper(constraint.condition, output_field=BooleanField()),
+                        Value(True),
+                    ),
+                    _row=RawSQL("_n", ()),
+                )
+                .filter(_holds=False)
+                .order_by()
+                .values("_row")
             )
-            fields = ", ".join(sorted(_condition_fields(constraint.condition)))
+            sql, params = failing.query.sql_with_params()
+            rows = self.invalidate(
+                cursor,
+                spec,
+                f"{stg}._n IN (WITH {table} AS (SELECT * FROM {stg} WHERE NOT _known) {sql})",
+                params,
+            )
+            if isinstance(constraint, FieldCheckConstraint):
+                fields = constraint.field
+            else:
+                fields = ", ".join(sorted(_condition_fields(constraint.condition)))
             self.rows_error(spec, rows, fields, constraint.get_violation_error_message())
 
-    def unique_sets(self, spec: ModelSpec) -> list[tuple[tuple[str, ...], str | None, str]]:
-        """(columns, condition SQL, field names) of each uniqueness rule but the natural key."""
+    def unique_sets(
+        self, spec: ModelSpec
+    ) -> list[tuple[tuple[str, ...], str | None, str, str | None]]:
+        """(columns, condition SQL, field names, the rule's own message or None) of each
+        uniqueness rule but the natural key."""
         model = spec.model
         editor = connection.schema_editor()
         fields = {f.name: f for f in model._meta.concrete_fields}
         found = []
         for f in model._meta.concrete_fields:
             if f.unique and not f.primary_key and (f.name,) != spec.key:
-                found.append(((f.column,), None, f.name))
+                found.append(((f.column,), None, f.name, None))
         for constraint in model._meta.constraints:
             if not isinstance(constraint, UniqueConstraint) or not constraint.fields:
                 continue
@@ -241,12 +230,14 @@ class Checks:
                 constraint._get_condition_sql(model, editor) if constraint.condition else None
             )
             columns = tuple(fields[name].column for name in constraint.fields)
-            found.append((columns, condition, ", ".join(constraint.fields)))
+            found.append(
+                (columns, condition, ", ".join(constraint.fields), _own_message(constraint))
+            )
         return found
 
     def check_unique_in_bundle(self, cursor, spec: ModelSpec) -> None:
         stg = _q(spec.staging_table)
-        for columns, condition, names in self.unique_sets(spec):
+        for columns, condition, names, message in self.unique_sets(spec):
             cols = ", ".join(_q(c) for c in columns)
             present = " AND ".join(f"{_q(c)} IS NOT NULL" for c in columns)
             cond = f" AND ({condition})" if condition else ""
@@ -260,14 +251,17 @@ class Checks:
                 f"GROUP BY {cols} HAVING count(*) > 1) d",
             )
             self.rows_error(
-                spec, rows, names, f"Another record of this bundle has the same {names}."
+                spec,
+                rows,
+                names,
+                message or f"Another record of this bundle has the same {names}.",
             )
 
     def check_unique_in_database(self, cursor, spec: ModelSpec) -> None:
         """A unique value already held by another record, one the bundle leaves as it is."""
         stg = _q(spec.staging_table)
         table = _q(spec.table)
-        for columns, condition, names in self.unique_sets(spec):
+        for columns, condition, names, message in self.unique_sets(spec):
             same = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in columns)
             cond = f" AND ({condition})" if condition else ""
             # Derived tables keep each condition's unqualified columns unambiguous.
@@ -282,57 +276,43 @@ class Checks:
                 f"UPDATE {stg} SET _action = NULL WHERE NOT _valid AND _action IS NOT NULL"
             )
             self.rows_error(
-                spec, rows, names, f"Another record in the database already has this {names}."
+                spec,
+                rows,
+                names,
+                message or f"Another record in the database already has this {names}.",
             )
 
     def check_facts(self, cursor) -> None:
-        from actors.services import MIN_AGREEMENT_PARTIES
+        """The rule book's rules over a record's rows, each by its own set-based check, over
+        the records of the bundle (their rows written by now).
 
-        checks = [
-            (
-                "actors.agreement",
-                "actors_agreementparty",
-                "agreement_id",
-                MIN_AGREEMENT_PARTIES,
-                "parties",
-                f"An agreement has at least {MIN_AGREEMENT_PARTIES} parties.",
-            ),
-            (
-                "actors.agreement",
-                "actors_citation",
-                "agreement_id",
-                1,
-                "citations",
-                "Cite at least one article and the passage that states this.",
-            ),
-            (
-                "actors.tradefigure",
-                "actors_citation",
-                "trade_figure_id",
-                1,
-                "citations",
-                "Cite at least one article and the passage that states this.",
-            ),
-        ]
-        for label, child, column, minimum, field, message in checks:
-            spec = SPECS_BY_LABEL[label]
+        The rules a constraint enforces were checked with the constraint; the quote rule
+        with the citations (``locate_quotes``).
+        """
+        for rule in RULES.values():
+            spec = SPECS_BY_LABEL.get(rule.model._meta.label_lower)
+            if rule.set_check_over != "records" or rule.constraint or spec is None:
+                continue
+            if not self.staged[spec.label]:
+                continue
             stg = _q(spec.staging_table)
-            child_stg = _q(f"caci_stg_{child.split('_', 1)[1]}")
-            # A fact whose parties or citations have errors of their own is not reported
-            # again for lacking them.
-            # One grouped count of the children of the bundle's facts, not a count per fact.
-            col = _q(column)
-            cursor.execute(
-                f"SELECT s._part, s._idx, s._key FROM {stg} s LEFT JOIN "
-                f"(SELECT c.{col} AS fact, count(*) AS n FROM {_q(child)} c "
-                f"WHERE c.{col} IN (SELECT id FROM {stg} WHERE _action IS NOT NULL) "
-                f"GROUP BY c.{col}) c ON c.fact = s.id "
-                f"WHERE s._action IS NOT NULL AND COALESCE(c.n, 0) < %s "
-                f"AND NOT EXISTS (SELECT 1 FROM {child_stg} b WHERE NOT b._valid "
-                f"AND b.{col} = s.id) ORDER BY s._part, s._idx",
-                [minimum],
+            rows = rule.model._meta.get_field(rule.field)
+            child_stg = _q(SPECS_BY_LABEL[rows.related_model._meta.label_lower].staging_table)
+            records = rule.model._base_manager.filter(
+                pk__in=RawSQL(f"SELECT id FROM {stg} WHERE _action IS NOT NULL", ())
             )
-            self.rows_error(spec, cursor.fetchall(), field, message)
+            breaking = rule.set_check(records).order_by().values("pk")
+            sql, params = breaking.query.sql_with_params()
+            # A record whose rows have errors of their own is not reported again for
+            # lacking them.
+            cursor.execute(
+                f"SELECT s._part, s._idx, s._key FROM {stg} s "
+                f"WHERE s._action IS NOT NULL AND s.id IN ({sql}) "
+                f"AND NOT EXISTS (SELECT 1 FROM {child_stg} b WHERE NOT b._valid "
+                f"AND b.{_q(rows.field.column)} = s.id) ORDER BY s._part, s._idx",
+                params,
+            )
+            self.rows_error(spec, cursor.fetchall(), rule.field, rule.message)
 
 
 def _condition_fields(condition) -> set[str]:
@@ -346,3 +326,10 @@ def _condition_fields(condition) -> set[str]:
             if isinstance(value, F):
                 names.add(value.name.split("__")[0])
     return names
+
+
+def _own_message(constraint: UniqueConstraint) -> str | None:
+    """The message a unique constraint states for its rule, if it states one."""
+    if constraint.violation_error_message == constraint.default_violation_error_message:
+        return None
+    return str(constraint.violation_error_message)

@@ -27,6 +27,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from core.editorial import ReviewStatus
 from core.history import aggregate_children, aggregate_parents, children_at
 from core.resources import record_resource
+from core.rules import rules_check
 from core.services import (
     NOT_CONTENT,
     aggregates_touch,
@@ -54,25 +55,27 @@ def live_forms(formset) -> list:
 
 
 class RuleCheckedFormSet(BaseInlineFormSet):
-    """An inline formset that applies one of the services' rules to its rows as a whole.
+    """An inline formset that applies the rule book's rules about its rows as a whole.
 
-    ``rule`` is the service's own check function, called with what ``to_input`` makes of
-    each row; its ``ValidationError`` is shown above the inline, so the page says what is
-    wrong before anything is written.
+    ``rules_field`` names the rows as the services take them ("parties", "citations"); the
+    rules are those of the parent record's model about that field (``core/rules.py``),
+    applied to what ``to_input`` makes of each row. Their ``ValidationError`` is shown
+    above the inline, so the page says what is wrong before anything is written.
     """
 
-    rule = None
+    rules_field: str = ""
     to_input = None
 
     def clean(self) -> None:
+        # The rule book first: its message, not the formset's generic one about duplicate
+        # rows, is what every door says of an actor named twice.
+        if not any(self.errors):
+            inputs = [type(self).to_input(form.cleaned_data) for form in live_forms(self)]
+            try:
+                rules_check(type(self.instance), self.rules_field, inputs)
+            except ValidationError as error:
+                raise ValidationError(error.messages) from error
         super().clean()
-        if any(self.errors):
-            return
-        inputs = [type(self).to_input(form.cleaned_data) for form in live_forms(self)]
-        try:
-            type(self).rule(inputs)
-        except ValidationError as error:
-            raise ValidationError(error.messages) from error
 
 
 class RecordChangesHelper(HistoricalRecordContextHelper):
@@ -357,7 +360,29 @@ class ServiceAdmin(CuratedAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def after_write(self, request, record, form) -> None:
-        """Hook for what follows a write (publication, for reviewed records)."""
+        """Hook for what follows a write (publication, for reviewed records). A part
+        written on its own page (a citation, a party) is a change of its record."""
+        aggregates_touch(parents=aggregate_parents(record))
+
+    def rows_check(self, cleaned_data: dict[str, Any], instance) -> None:
+        """Hook: apply the rules a row meets only with its siblings (a party among its
+        agreement's parties), before the page saves. ``instance`` is None on an add page."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        check = self.rows_check
+
+        class RowsCheckedForm(form_class):
+            def clean(self):
+                cleaned_data = super().clean()
+                if not self.errors:
+                    try:
+                        check(cleaned_data, obj)
+                    except ValidationError as error:
+                        raise ValidationError(error.messages) from error
+                return cleaned_data
+
+        return RowsCheckedForm
 
     @staticmethod
     def _describe_formset(formset) -> None:

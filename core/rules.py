@@ -1,0 +1,120 @@
+"""The rule book: each rule of the dataset declared once, and applied from there at every door.
+
+A rule that a single row can break is a constraint on its model (``Meta.constraints``): the
+database refuses the row, and ``full_clean()`` reports it. ``FieldCheckConstraint`` is such a
+constraint that also says which field its message is about, so that every door shows the
+message next to that field (Django reports a plain constraint's message about the record as
+a whole).
+
+A rule about a record and its rows in another table (an agreement's parties, a fact's
+citations) cannot be a constraint. It is one ``Rule`` here, declared in the app's
+``rules.py``, with two ways of applying it that tests hold equal:
+
+- ``row_check``: what is wrong with one record's rows as a service receives them (the
+  services, the admin's inline formsets and the spreadsheets call it through
+  ``rules_check``);
+- ``set_check``: the same question asked of many records at once, as the fixture importer
+  asks it (a QuerySet of the records that break the rule, or, for a rule that no SQL can
+  say, a function over a batch of rows).
+
+Every rule is registered in ``RULES`` by name: the rule × door test walks it, so a new rule
+is refused at every door or the suite fails.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+RULES: dict[str, "Rule"] = {}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule over a record's rows in another table.
+
+    ``row_check`` takes the rows (the services' inputs: ``PartyInput``, ``CitationInput``…)
+    and returns the messages, one per fault, empty when the rule holds; each message
+    contains ``message``. ``set_check`` takes a QuerySet of records and returns those that
+    break the rule (or, where ``set_check_over`` says so, judges rows in bulk).
+    ``constraint`` names the database constraint that enforces the rule once rows are
+    written, when there is one: the importer reports its violations with this message.
+    """
+
+    name: str
+    model: type[models.Model]
+    field: str
+    message: str
+    row_check: Callable[[Sequence[Any]], list[str]]
+    set_check: Callable[..., Any]
+    constraint: str | None = None
+    # "records": set_check takes a QuerySet of records and returns those breaking the rule;
+    # "rows": it takes the rows' values, many at a time, and says of each what it finds.
+    set_check_over: str = "records"
+
+
+def constraint_message(model: type[models.Model], name: str) -> str:
+    """The message of ``model``'s constraint ``name``: a rule that a constraint enforces
+    once rows are written says what the constraint says."""
+    for constraint in model._meta.constraints:
+        if constraint.name == name:
+            return str(constraint.violation_error_message)
+    raise LookupError(f"{model._meta.label} has no constraint {name!r}.")
+
+
+def rule_declare(rule: Rule) -> Rule:
+    if rule.name in RULES:
+        raise ValueError(f"The rule {rule.name!r} is declared twice.")
+    RULES[rule.name] = rule
+    return rule
+
+
+def rules_for(model: type[models.Model], field_name: str) -> list[Rule]:
+    """The rules about ``field_name`` of ``model``, in the order they were declared."""
+    return [rule for rule in RULES.values() if rule.model is model and rule.field == field_name]
+
+
+def rules_check(model: type[models.Model], field_name: str, rows: Sequence[Any]) -> None:
+    """Apply every rule about ``field_name`` of ``model`` to ``rows``.
+
+    Raises one ``ValidationError`` naming the field, with every fault found.
+    """
+    messages: list[str] = []
+    for rule in rules_for(model, field_name):
+        messages.extend(rule.row_check(rows))
+    if messages:
+        raise ValidationError({field_name: messages})
+
+
+class FieldCheckConstraint(models.CheckConstraint):
+    """A check constraint whose violation is reported on one field of the form or request.
+
+    Declared like ``CheckConstraint`` with ``field`` added: the database enforces the
+    condition, ``full_clean()`` reports ``violation_error_message`` under ``field`` (and
+    skips the check when that field has errors of its own, as Django skips a constraint
+    whose fields are excluded).
+    """
+
+    def __init__(self, *, field: str, **kwargs):
+        self.field = field
+        super().__init__(**kwargs)
+
+    def validate(self, model, instance, exclude=None, using=None) -> None:
+        try:
+            super().validate(model, instance, exclude=exclude, using=using)
+        except ValidationError as error:
+            raise ValidationError({self.field: [error]}) from error
+
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        kwargs["field"] = self.field
+        return path, args, kwargs
+
+    def __eq__(self, other) -> bool:
+        return (
+            isinstance(other, FieldCheckConstraint)
+            and self.field == other.field
+            and super().__eq__(other)
+        )
