@@ -10,12 +10,12 @@ from itertools import islice
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, F
+from django.db.models import Count
 
-from actors.models import Agreement, AgreementParty, Citation, TradeFigure
+from actors.models import Agreement, Citation, TradeFigure
 from articles.models import Article
 from articles.quotes import CollapsedText
-from core.rules import Rule, constraint_message, rule_declare
+from core.rules import Rule, constraint_message, named_once_rule, rule_declare
 
 MIN_AGREEMENT_PARTIES = 2
 QUOTE_NOT_IN_ARTICLE = "This passage does not occur in the article's text."
@@ -27,27 +27,14 @@ QUOTE_BATCH = 5_000
 # Parties ---------------------------------------------------------------------------------
 
 
-def _actor_repeated(parties: Sequence[Any]) -> list[str]:
-    actor_ids = [party.actor.pk for party in parties]
-    return [PARTY_ACTOR_ONCE.message] if len(set(actor_ids)) != len(actor_ids) else []
-
-
-def _agreements_with_an_actor_twice(agreements: models.QuerySet) -> models.QuerySet:
-    return agreements.annotate(
-        _parties=Count("parties"), _actors=Count("parties__actor", distinct=True)
-    ).filter(_parties__gt=F("_actors"))
-
-
-PARTY_ACTOR_ONCE = rule_declare(
-    Rule(
-        name="agreement_party_actor_once",
-        model=Agreement,
-        field="parties",
-        message=constraint_message(AgreementParty, "agreement_party_unique_actor"),
-        row_check=_actor_repeated,
-        set_check=_agreements_with_an_actor_twice,
-        constraint="agreement_party_unique_actor",
-    )
+PARTY_ACTOR_ONCE = named_once_rule(
+    name="agreement_party_actor_once",
+    model=Agreement,
+    field="parties",
+    relation="parties",
+    named="actor",
+    key=lambda party: party.actor.pk,
+    constraint="agreement_party_unique_actor",
 )
 
 

@@ -25,7 +25,16 @@ from actors.models import (
 from articles.models import Article
 from core.history import history_children_record
 from core.rules import rules_check
-from core.services import editable_fields, fields_check, model_update
+from core.services import (
+    Part,
+    Writer,
+    editable_fields,
+    fields_check,
+    model_update,
+    row_input,
+    row_value,
+    writer_declare,
+)
 
 # What each service writes: the models' editable fields (core.services.editable_fields).
 ACTOR_FIELDS = editable_fields(Actor)
@@ -331,56 +340,30 @@ def mention_update(*, mention: Mention, data: dict[str, Any]) -> Mention:
     return mention
 
 
-def agreement_party_rows_check(
-    *, agreement: Agreement, actor: Actor, role: str, replacing: AgreementParty | None = None
-) -> None:
-    """Apply the parties' rules to ``agreement``'s parties with this one added (or put in
-    place of ``replacing``). Public: the admin's page for one party checks its form so."""
-    parties = [
-        PartyInput(actor=party.actor, role=party.role)
-        for party in agreement.parties.select_related("actor")
-        if replacing is None or party.pk != replacing.pk
-    ]
-    parties_check([*parties, PartyInput(actor=actor, role=role)])
+AGREEMENT_PARTY = Part(
+    field="parties",
+    relation="parties",
+    parent=lambda party: party.agreement if party.agreement_id else None,
+    to_input=lambda party: PartyInput(actor=party.actor, role=party.role),
+)
+CITATION = Part(
+    field="citations",
+    relation="citations",
+    parent=lambda citation: citation.fact,
+    to_input=lambda citation: CitationInput(article=citation.article, quote=citation.quote),
+)
 
 
-@transaction.atomic
 def agreement_party_create(
     *, agreement: Agreement, actor: Actor, role: str = PartyRole.SIGNATORY
 ) -> AgreementParty:
-    agreement_party_rows_check(agreement=agreement, actor=actor, role=role)
-    party = AgreementParty(agreement=agreement, actor=actor, role=role)
-    party.full_clean()
-    party.save()
-    return party
+    return AGREEMENT_PARTY.create(AgreementParty, agreement=agreement, actor=actor, role=role)
 
 
-@transaction.atomic
 def agreement_party_update(*, party: AgreementParty, data: dict[str, Any]) -> AgreementParty:
-    agreement_party_rows_check(
-        agreement=party.agreement,
-        actor=data.get("actor", party.actor),
-        role=data.get("role", party.role),
-        replacing=party,
-    )
-    party, _ = model_update(instance=party, data=data, fields=AGREEMENT_PARTY_FIELDS)
-    return party
+    return AGREEMENT_PARTY.update(instance=party, data=data, fields=AGREEMENT_PARTY_FIELDS)
 
 
-def citation_rows_check(
-    *, fact: Agreement | TradeFigure, article: Article, quote: str, replacing=None
-) -> None:
-    """Apply the citations' rules to ``fact``'s citations with this one added (or put in
-    place of ``replacing``). Public: the admin's page for one citation checks its form so."""
-    citations = [
-        CitationInput(article=citation.article, quote=citation.quote)
-        for citation in fact.citations.select_related("article")
-        if replacing is None or citation.pk != replacing.pk
-    ]
-    citations_check([*citations, CitationInput(article=article, quote=quote)], fact=type(fact))
-
-
-@transaction.atomic
 def citation_create(
     *,
     article: Article,
@@ -388,25 +371,13 @@ def citation_create(
     agreement: Agreement | None = None,
     trade_figure: TradeFigure | None = None,
 ) -> Citation:
-    citation = Citation(
-        article=article, quote=quote, agreement=agreement, trade_figure=trade_figure
+    return CITATION.create(
+        Citation, article=article, quote=quote, agreement=agreement, trade_figure=trade_figure
     )
-    citation.full_clean()
-    citation_rows_check(fact=citation.fact, article=article, quote=quote)
-    citation.save()
-    return citation
 
 
-@transaction.atomic
 def citation_update(*, citation: Citation, data: dict[str, Any]) -> Citation:
-    citation_rows_check(
-        fact=citation.fact,
-        article=data.get("article", citation.article),
-        quote=data.get("quote", citation.quote),
-        replacing=citation,
-    )
-    citation, _ = model_update(instance=citation, data=data, fields=CITATION_FIELDS)
-    return citation
+    return CITATION.update(instance=citation, data=data, fields=CITATION_FIELDS)
 
 
 # Reverting to a version of the history ---------------------------------------------------
@@ -456,3 +427,64 @@ def agreement_children_from_history(children: dict[str, list[dict]]) -> dict[str
 def trade_figure_children_from_history(children: dict[str, list[dict]]) -> dict[str, list]:
     """The ``citations`` of trade_figure_update, from a version's children."""
     return {"citations": _citations_from(children["citations"])}
+
+
+# The writers every door calls (core.services.Writer) -------------------------------------
+
+writer_declare(
+    Writer(
+        Actor,
+        actor_create,
+        actor_update,
+        "actor",
+        related={"aliases": row_value("name"), "identifiers": row_input(IdentifierInput)},
+        from_history=actor_children_from_history,
+    ),
+    Writer(
+        Agreement,
+        agreement_create,
+        agreement_update,
+        "agreement",
+        related={"parties": row_input(PartyInput), "citations": row_input(CitationInput)},
+        from_history=agreement_children_from_history,
+    ),
+    Writer(
+        TradeFigure,
+        trade_figure_create,
+        trade_figure_update,
+        "trade_figure",
+        related={"citations": row_input(CitationInput)},
+        from_history=trade_figure_children_from_history,
+    ),
+    Writer(
+        ActorAlias,
+        actor_alias_create,
+        actor_alias_update,
+        "alias",
+        fields=ACTOR_ALIAS_FIELDS,
+    ),
+    Writer(
+        ActorIdentifier,
+        actor_identifier_create,
+        actor_identifier_update,
+        "identifier",
+        fields=ACTOR_IDENTIFIER_FIELDS,
+    ),
+    Writer(Mention, mention_create, mention_update, "mention", fields=MENTION_FIELDS),
+    Writer(
+        AgreementParty,
+        agreement_party_create,
+        agreement_party_update,
+        "party",
+        fields=("agreement", *AGREEMENT_PARTY_FIELDS),
+        part=AGREEMENT_PARTY,
+    ),
+    Writer(
+        Citation,
+        citation_create,
+        citation_update,
+        "citation",
+        fields=("agreement", "trade_figure", *CITATION_FIELDS),
+        part=CITATION,
+    ),
+)

@@ -12,7 +12,15 @@ from django.db import transaction
 from articles.models import Article, Author, Authorship, Section
 from core.history import history_children_record
 from core.rules import rules_check
-from core.services import editable_fields, fields_check, model_update
+from core.services import (
+    Part,
+    Writer,
+    editable_fields,
+    fields_check,
+    model_update,
+    row_value,
+    writer_declare,
+)
 
 # What each service writes: the models' editable fields (core.services.editable_fields).
 AUTHOR_FIELDS = editable_fields(Author)
@@ -83,37 +91,20 @@ def article_update(
 AUTHORSHIP_FIELDS = ("author", "position")
 
 
-def authorship_rows_check(
-    *, article: Article, author: Author, replacing: Authorship | None = None
-) -> None:
-    """Apply the byline's rules to ``article``'s byline with this author added (or put in
-    place of ``replacing``). Public: the admin's page for one authorship checks its form so."""
-    authors = [
-        authorship.author
-        for authorship in article.authorships.select_related("author")
-        if replacing is None or authorship.pk != replacing.pk
-    ]
-    rules_check(Article, "authors", [*authors, author])
+BYLINE_ENTRY = Part(
+    field="authors",
+    relation="authorships",
+    parent=lambda authorship: authorship.article if authorship.article_id else None,
+    to_input=lambda authorship: authorship.author,
+)
 
 
-@transaction.atomic
 def authorship_create(*, article: Article, author: Author, position: int) -> Authorship:
-    authorship_rows_check(article=article, author=author)
-    authorship = Authorship(article=article, author=author, position=position)
-    authorship.full_clean()
-    authorship.save()
-    return authorship
+    return BYLINE_ENTRY.create(Authorship, article=article, author=author, position=position)
 
 
-@transaction.atomic
 def authorship_update(*, authorship: Authorship, data: dict[str, Any]) -> Authorship:
-    authorship_rows_check(
-        article=authorship.article,
-        author=data.get("author", authorship.author),
-        replacing=authorship,
-    )
-    authorship, _ = model_update(instance=authorship, data=data, fields=AUTHORSHIP_FIELDS)
-    return authorship
+    return BYLINE_ENTRY.update(instance=authorship, data=data, fields=AUTHORSHIP_FIELDS)
 
 
 def article_children_from_history(children: dict[str, list[dict]]) -> dict[str, list]:
@@ -129,3 +120,28 @@ def article_children_from_history(children: dict[str, list[dict]]) -> dict[str, 
             }
         )
     return {"authors": [found[row["author"]] for row in rows]}
+
+
+# The writers every door calls (core.services.Writer) -------------------------------------
+
+writer_declare(
+    Writer(Author, author_create, author_update, "author"),
+    Writer(
+        Article,
+        article_create,
+        article_update,
+        "article",
+        related={"authors": row_value("author")},
+        ordered_by={"authors": "position"},
+        relations={"authors": "authorships"},
+        from_history=article_children_from_history,
+    ),
+    Writer(
+        Authorship,
+        authorship_create,
+        authorship_update,
+        "authorship",
+        fields=("article", *AUTHORSHIP_FIELDS),
+        part=BYLINE_ENTRY,
+    ),
+)

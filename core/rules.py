@@ -27,6 +27,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Count, F
 
 RULES: dict[str, "Rule"] = {}
 
@@ -69,6 +70,50 @@ def rule_declare(rule: Rule) -> Rule:
         raise ValueError(f"The rule {rule.name!r} is declared twice.")
     RULES[rule.name] = rule
     return rule
+
+
+def named_once_rule(
+    *,
+    name: str,
+    model: type[models.Model],
+    field: str,
+    relation: str,
+    named: str,
+    key: Callable[[Any], Any],
+    constraint: str,
+) -> Rule:
+    """Declare the rule that a record's rows name a thing at most once: an actor among an
+    agreement's parties, an author in an article's byline.
+
+    ``field`` names the rows as the services take them ("parties"), ``relation`` as the
+    model holds them ("parties", "authorships"), ``named`` the rows' foreign key to the
+    thing ("actor", "author") and ``key`` what identifies it in a service's input. The
+    child model's unique ``constraint`` enforces the rule once rows are written, and gives
+    its message.
+    """
+    child = model._meta.get_field(relation).related_model
+    message = constraint_message(child, constraint)
+
+    def repeated(rows: Sequence[Any]) -> list[str]:
+        keys = [key(row) for row in rows]
+        return [message] if len(set(keys)) != len(keys) else []
+
+    def records_naming_one_twice(records: models.QuerySet) -> models.QuerySet:
+        return records.annotate(
+            _rows=Count(relation), _named=Count(f"{relation}__{named}", distinct=True)
+        ).filter(_rows__gt=F("_named"))
+
+    return rule_declare(
+        Rule(
+            name=name,
+            model=model,
+            field=field,
+            message=message,
+            row_check=repeated,
+            set_check=records_naming_one_twice,
+            constraint=constraint,
+        )
+    )
 
 
 def rules_for(model: type[models.Model], field_name: str) -> list[Rule]:

@@ -33,7 +33,7 @@ class ModelWriteSerializer(PublicNamesMixin, serializers.ModelSerializer):
 
     Types, choices, lengths, validators and their messages come from the model, so a bad
     value is a 400 naming the field before anything is tried; the viewset then hands the
-    values to the app's services (``DatasetViewSet.record_create``), which apply the
+    values to the model's writer (``core.services.Writer``), whose services apply the
     rules that span fields and records. ``create()`` and ``update()`` are never called.
 
     A subclass lists ``Meta.fields`` from the services' field lists, declaring only what
