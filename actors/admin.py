@@ -4,10 +4,12 @@ the citations that tie each fact to its article."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html, format_html_join
 
 from actors.models import (
+    QUOTE_EMPTY,
     Actor,
     ActorAlias,
     ActorIdentifier,
@@ -159,6 +161,15 @@ class AgreementForm(ReviewForm):
             for name, value in zip(model_fields, cleaned_data[public], strict=True):
                 cleaned_data[name] = value
                 setattr(self.instance, name, value)
+            # The date's own columns are not fields of this form, so Django leaves their
+            # rules out of its checks: the form asks them, and shows them on the date.
+            for constraint in Agreement._meta.constraints:
+                if getattr(constraint, "field", None) not in model_fields:
+                    continue
+                try:
+                    constraint.validate(Agreement, self.instance, using=DEFAULT_DB_ALIAS)
+                except ValidationError as error:
+                    self.add_error(public, error.messages)
         return cleaned_data
 
 
@@ -177,6 +188,8 @@ class CitationForm(forms.ModelForm):
         model = Citation
         fields = ("article", "quote")
         widgets = {"quote": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+        # The rule book's words for an empty quote (citation_quote_not_empty).
+        error_messages = {"quote": {"required": QUOTE_EMPTY}}
 
 
 class CitationInline(admin.StackedInline):
@@ -377,6 +390,7 @@ class CitationAdmin(ServiceAdmin):
         *RECORD_FIELDS,
     )
     readonly_fields = ("char_start", "char_end", "in_context")
+    form = CitationForm
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
