@@ -23,13 +23,12 @@ from actors.models import (
     TradeFigure,
 )
 from articles.models import Article
-from core.history import history_children_record
 from core.rules import rules_check
 from core.services import (
     Part,
     Writer,
     editable_fields,
-    fields_check,
+    model_create,
     model_update,
     row_input,
     row_value,
@@ -101,14 +100,12 @@ def actor_create(
 ) -> Actor:
     """A new actor from the values of its ``ACTOR_FIELDS`` (the model's defaults for the
     rest), with its aliases and identifiers."""
-    fields_check(Actor, fields)
-    actor = Actor(**fields)
-    actor.full_clean()
-    actor.save()
-    _aliases_set(actor=actor, names=aliases)
-    _identifiers_set(actor=actor, identifiers=identifiers)
-    history_children_record(actor)
-    return actor
+
+    def parts(actor: Actor) -> None:
+        _aliases_set(actor=actor, names=aliases)
+        _identifiers_set(actor=actor, identifiers=identifiers)
+
+    return model_create(Actor, fields, parts=parts)
 
 
 @transaction.atomic
@@ -212,16 +209,12 @@ def agreement_create(
 ) -> Agreement:
     """A new agreement from the values of its ``AGREEMENT_FIELDS`` (the model's defaults
     for the rest), with its parties and citations."""
-    fields_check(Agreement, fields)
-    agreement = Agreement(**fields)
-    agreement.full_clean()
-    parties_check(parties)
-    citations_check(citations, fact=Agreement)
-    agreement.save()
-    _parties_set(agreement=agreement, parties=parties)
-    _citations_set(agreement=agreement, citations=citations)
-    history_children_record(agreement)
-    return agreement
+
+    def parts(agreement: Agreement) -> None:
+        _parties_set(agreement=agreement, parties=parties)
+        _citations_set(agreement=agreement, citations=citations)
+
+    return model_create(Agreement, fields, parts=parts)
 
 
 @transaction.atomic
@@ -255,14 +248,11 @@ def agreement_update(
 def trade_figure_create(*, citations: Sequence[CitationInput], **fields: Any) -> TradeFigure:
     """A new trade figure from the values of its ``TRADE_FIGURE_FIELDS`` (the model's
     defaults for the rest), with its citations."""
-    fields_check(TradeFigure, fields)
-    figure = TradeFigure(**fields)
-    figure.full_clean()
-    citations_check(citations, fact=TradeFigure)
-    figure.save()
-    _citations_set(trade_figure=figure, citations=citations)
-    history_children_record(figure)
-    return figure
+    return model_create(
+        TradeFigure,
+        fields,
+        parts=lambda figure: _citations_set(trade_figure=figure, citations=citations),
+    )
 
 
 @transaction.atomic
@@ -298,10 +288,7 @@ CITATION_FIELDS = ("article", "quote")
 
 @transaction.atomic
 def actor_alias_create(*, actor: Actor, name: str) -> ActorAlias:
-    alias = ActorAlias(actor=actor, name=name.strip())
-    alias.full_clean()
-    alias.save()
-    return alias
+    return model_create(ActorAlias, {"actor": actor, "name": name.strip()})
 
 
 @transaction.atomic
@@ -312,10 +299,9 @@ def actor_alias_update(*, alias: ActorAlias, data: dict[str, Any]) -> ActorAlias
 
 @transaction.atomic
 def actor_identifier_create(*, actor: Actor, scheme: str, value: str) -> ActorIdentifier:
-    identifier = ActorIdentifier(actor=actor, scheme=scheme, value=value.strip())
-    identifier.full_clean()
-    identifier.save()
-    return identifier
+    return model_create(
+        ActorIdentifier, {"actor": actor, "scheme": scheme, "value": value.strip()}
+    )
 
 
 @transaction.atomic
@@ -328,10 +314,7 @@ def actor_identifier_update(
 
 @transaction.atomic
 def mention_create(*, article: Article, actor: Actor) -> Mention:
-    mention = Mention(article=article, actor=actor)
-    mention.full_clean()
-    mention.save()
-    return mention
+    return model_create(Mention, {"article": article, "actor": actor})
 
 
 @transaction.atomic

@@ -10,13 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from articles.models import Article, Author, Authorship, Section
-from core.history import history_children_record
 from core.rules import rules_check
 from core.services import (
     Part,
     Writer,
     editable_fields,
-    fields_check,
+    model_create,
     model_update,
     row_value,
     writer_declare,
@@ -30,11 +29,7 @@ ARTICLE_FIELDS = editable_fields(Article)
 @transaction.atomic
 def author_create(**fields: Any) -> Author:
     """A new author from the values of its ``AUTHOR_FIELDS``."""
-    fields_check(Author, fields)
-    author = Author(**fields)
-    author.full_clean()
-    author.save()
-    return author
+    return model_create(Author, fields)
 
 
 @transaction.atomic
@@ -62,13 +57,11 @@ def _byline_set(*, article: Article, authors: Sequence[Author]) -> bool:
 def article_create(*, authors: Sequence[Author] = (), **fields: Any) -> Article:
     """A new article from the values of its ``ARTICLE_FIELDS`` (an analytical article
     unless its section is given), with its byline in order."""
-    fields_check(Article, fields)
-    article = Article(**{"section": Section.ANALYTICAL_ARTICLES, **fields})
-    article.full_clean()
-    article.save()
-    _byline_set(article=article, authors=authors)
-    history_children_record(article)
-    return article
+    return model_create(
+        Article,
+        {"section": Section.ANALYTICAL_ARTICLES, **fields},
+        parts=lambda article: _byline_set(article=article, authors=authors),
+    )
 
 
 @transaction.atomic

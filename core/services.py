@@ -63,6 +63,29 @@ def fields_check(model: type[models.Model], data: Mapping[str, Any]) -> None:
         raise TypeError(f"{model.__name__} has no editable field {', '.join(unknown)}.")
 
 
+def model_create(
+    model: type[ModelT],
+    fields: Mapping[str, Any],
+    *,
+    parts: Callable[[ModelT], Any] | None = None,
+) -> ModelT:
+    """A new record of ``model`` from the values of its editable ``fields`` (the model's
+    defaults for the rest), validated and saved; then ``parts`` writes its aggregate's
+    children (an agreement's parties…), which its first version in the history records.
+
+    Call it inside the caller's transaction: a child refused undoes the record too.
+    """
+    fields_check(model, fields)
+    record = model(**fields)
+    record.full_clean()
+    record.save()
+    if parts is not None:
+        parts(record)
+    if aggregate_children(model):
+        history_children_record(record)
+    return record
+
+
 def model_update(
     *,
     instance: ModelT,
@@ -403,6 +426,22 @@ def publish_check(*, record: ReviewedModel, user, rewrites: bool = False) -> Non
         )
 
 
+def _review_write(
+    record: ReviewedModel, *, status: str, verified_by=None, verified_at=None, note=None
+) -> None:
+    """Set the review's columns (and the note, when given), validate and save them alone."""
+    record.review_status = status
+    record.verified_by = verified_by
+    record.verified_at = verified_at
+    record.verified_via = ""
+    columns = ["review_status", "verified_by", "verified_at", "verified_via", "updated_at"]
+    if note is not None:
+        record.review_note = note
+        columns.append("review_note")
+    record.full_clean()
+    record.save(update_fields=columns)
+
+
 @transaction.atomic
 def records_publish(*, records: Iterable[ReviewedModel], user) -> int:
     """Mark records as checked against their source and published, by ``user``, now.
@@ -422,20 +461,7 @@ def records_publish(*, records: Iterable[ReviewedModel], user) -> int:
         raise ValidationError({"review_status": list(dict.fromkeys(refusals))})
     now = timezone.now()
     for record in waiting:
-        record.review_status = ReviewStatus.PUBLISHED
-        record.verified_by = user
-        record.verified_at = now
-        record.verified_via = ""
-        record.full_clean()
-        record.save(
-            update_fields=[
-                "review_status",
-                "verified_by",
-                "verified_at",
-                "verified_via",
-                "updated_at",
-            ]
-        )
+        _review_write(record, status=ReviewStatus.PUBLISHED, verified_by=user, verified_at=now)
     return len(waiting)
 
 
@@ -453,23 +479,7 @@ def records_send_back_to_review(
         was_published = record.review_status == ReviewStatus.PUBLISHED
         if not was_published and not note:
             continue
-        record.review_status = ReviewStatus.NEEDS_REVIEW
-        record.verified_by = None
-        record.verified_at = None
-        record.verified_via = ""
-        if note:
-            record.review_note = note
-        record.full_clean()
-        record.save(
-            update_fields=[
-                "review_status",
-                "verified_by",
-                "verified_at",
-                "verified_via",
-                "review_note",
-                "updated_at",
-            ]
-        )
+        _review_write(record, status=ReviewStatus.NEEDS_REVIEW, note=note or None)
         if was_published:
             tombstone_write(
                 instance=record, reason=RemovalReason.UNPUBLISHED, public=True, user=user
