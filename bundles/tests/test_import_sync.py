@@ -149,6 +149,10 @@ def _identifier_changed(records):
     find(records, "actors.actoridentifier", value="Q711")["fields"]["value"] = "Q712"
 
 
+def _sent_back(records, model, **key):
+    find(records, model, **key)["fields"]["review_status"] = "needs_review"
+
+
 def _parent(model, key):
     return model.objects.get(slug=key) if model in (Article, Actor) else model.objects.get(pk=key)
 
@@ -278,7 +282,7 @@ def test_a_record_an_import_sends_back_to_review_leaves_a_tombstone(
     identifier = next(iter(key.values()))
     since = timezone.now()
     records = sync_bundle()
-    find(records, model, **key)["fields"]["review_status"] = "needs_review"
+    _sent_back(records, model, **key)
 
     imported(tmp_path, records, "v2.json")
 
@@ -294,7 +298,7 @@ def test_a_record_an_import_sends_back_to_review_leaves_a_tombstone(
 def test_a_tombstone_of_an_import_names_the_editor_who_ran_it(tmp_path, editor):
     imported(tmp_path, sync_bundle())
     records = sync_bundle()
-    find(records, "actors.agreement", pk=AGREEMENT_ID)["fields"]["review_status"] = "needs_review"
+    _sent_back(records, "actors.agreement", pk=AGREEMENT_ID)
 
     imported(tmp_path, records, "v2.json", user=editor)
 
@@ -309,7 +313,7 @@ def test_a_tombstone_of_an_import_names_the_editor_who_ran_it(tmp_path, editor):
 
 def test_a_record_imported_unpublished_leaves_no_tombstone(tmp_path):
     records = sync_bundle()
-    find(records, "actors.agreement", pk=AGREEMENT_ID)["fields"]["review_status"] = "needs_review"
+    _sent_back(records, "actors.agreement", pk=AGREEMENT_ID)
     imported(tmp_path, records)
     find(records, "actors.agreement", pk=AGREEMENT_ID)["fields"]["summary"] = "Still a draft."
 
@@ -323,7 +327,7 @@ def test_importing_a_changed_bundle_again_writes_nothing(tmp_path):
     records = sync_bundle()
     _party_replaced(records)
     _author_added(records)
-    find(records, "actors.tradefigure", pk=FIGURE_ID)["fields"]["review_status"] = "needs_review"
+    _sent_back(records, "actors.tradefigure", pk=FIGURE_ID)
     imported(tmp_path, records, "v2.json")
     assert Tombstone.objects.count() == 1
     before = snapshot()
