@@ -257,11 +257,11 @@ class Writing:
             f"WHERE {stg}._action = 'unchanged' AND NOT {stg}._known AND {same_key} "
             f"AND {table}.import_digest <> {stg}._digest"
         )
-        # The records the new and changed rows are now parts of.
-        if report.created or report.updated or (self.overwrite and report.conflicts):
-            self.aggregates_note(
-                cursor, spec, f"FROM {stg} r WHERE r._action IN ('created', {changing})"
-            )
+        # The records the new and changed rows are now parts of. Asked whatever the counts,
+        # so that an import runs the same statements whichever of its models it changes.
+        self.aggregates_note(
+            cursor, spec, f"FROM {stg} r WHERE r._action IN ('created', {changing})"
+        )
         self.aggregates_touch(cursor, spec)
 
     def unpublished_tombstones(self, cursor, spec: ModelSpec, changing: str) -> None:
