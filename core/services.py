@@ -313,10 +313,16 @@ def writer_for(model: type[models.Model]) -> Writer:
 # What a client mirroring the dataset must remove ----------------------------------------------
 
 
+def identifier_field(model: type[models.Model]) -> models.Field:
+    """The field that identifies a record of ``model`` in the API's addresses: its slug,
+    or else its primary key."""
+    fields = {field.name: field for field in model._meta.concrete_fields}
+    return fields.get("slug", model._meta.pk)
+
+
 def public_identifier(instance: models.Model) -> str:
-    """The record's identifier in the API's addresses: its slug, or else its primary key."""
-    slug = getattr(instance, "slug", None)
-    return slug if slug else str(instance.pk)
+    """The record's identifier in the API's addresses (see ``identifier_field``)."""
+    return str(identifier_field(type(instance)).value_from_object(instance))
 
 
 def is_public(instance: models.Model) -> bool:
@@ -326,17 +332,28 @@ def is_public(instance: models.Model) -> bool:
     )
 
 
+def tombstone_values(
+    *, model: type[models.Model], reason: str, public: bool, user=None, moment=None
+) -> dict[str, Any]:
+    """A tombstone of a record of ``model`` but its ``record_id``: the one definition of
+    what a removal records, for one record (``tombstone_write``) and for a set of them
+    (the fixture importer, whose record ids are its rows' ``identifier_field``)."""
+    return {
+        "model": model._meta.label_lower,
+        "reason": reason,
+        "removed_at": moment or timezone.now(),
+        "removed_by": user if user is not None and user.is_authenticated else None,
+        "public": public,
+    }
+
+
 def tombstone_write(
     *, instance: models.Model, reason: str, public: bool, user=None, record_id: str = ""
 ) -> Tombstone:
     """Record that ``instance`` left the dataset under its identifier (or ``record_id``)."""
     return Tombstone.objects.create(
-        model=instance._meta.label_lower,
+        **tombstone_values(model=type(instance), reason=reason, public=public, user=user),
         record_id=record_id or public_identifier(instance),
-        reason=reason,
-        removed_at=timezone.now(),
-        removed_by=user if user is not None and user.is_authenticated else None,
-        public=public,
     )
 
 
