@@ -88,8 +88,14 @@ def quotes_locate(rows: Iterable[tuple[Any, str]]) -> Iterator[tuple[int, int] |
         if wanted:
             # Sorted by article: only the last article of a batch can go on in the next.
             texts = {batch[0][0]: texts[batch[0][0]]} if batch[0][0] in texts else {}
-            for article in Article.objects.filter(pk__in=wanted).only("lede", "body"):
-                texts[article.pk] = CollapsedText(article.text)
+            # Values rather than model instances: a bundle's 20,000 articles cost half the
+            # time; the text is still the model's own (``Article.text``).
+            article = Article()
+            for pk, lede, body in Article.objects.filter(pk__in=wanted).values_list(
+                "pk", "lede", "body"
+            ):
+                article.lede, article.body = lede, body
+                texts[pk] = CollapsedText(article.text)
         for article_id, quote in batch:
             text = texts.get(article_id)
             yield None if text is None else text.locate(quote)
