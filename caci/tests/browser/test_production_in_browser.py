@@ -108,7 +108,7 @@ def test_swagger_ui_lists_the_operations_with_no_access_to_the_internet(
     page, production, offline, static_failures, screenshot
 ):
     page.goto(f"{production.url}/api/docs/")
-    page.wait_for_selector(".opblock")
+    page.wait_for_selector(".opblock", timeout=60_000)
     screenshot("swagger")
 
     paths = set(page.locator(".opblock-summary-path").all_inner_texts())
@@ -123,16 +123,16 @@ def test_swagger_ui_lists_the_operations_with_no_access_to_the_internet(
 def test_redoc_lists_the_operations_with_no_access_to_the_internet(
     page, production, offline, static_failures
 ):
+    page.report.expected_refusals.append(REDOC_LOGO)
     page.goto(f"{production.url}/api/redoc/")
-    page.wait_for_selector("[data-section-id^='operation/']", state="attached")
+    # Redoc lays the whole schema out before it shows anything: slow on a busy machine.
+    page.wait_for_selector("[data-section-id^='operation/']", state="attached", timeout=90_000)
 
     assert page.locator("[data-section-id^='operation/']").count() >= 20
     assert page.get_by_text("/api/v1/trade-figures/", exact=False).count() > 0
     page.report.collect()
-    blocked = page.report.csp_violations
-    assert all(REDOC_LOGO in violation for violation in blocked), blocked
-    page.report.csp_violations = []  # That one refusal only, and nothing reached the CDN.
-    assert offline == []
+    assert page.report.unexpected_violations() == []
+    assert offline == []  # Refused by the policy, the logo was not even asked for.
     assert static_failures in ([], [f"failed {REDOC_LOGO}"])
     assert page.report.errors == []
 
