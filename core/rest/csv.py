@@ -13,6 +13,7 @@ record (``citation_quotes``).
 
 import csv
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -90,6 +91,10 @@ class _Echo:
 def csv_cell(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        # As the JSON record writes it (DRF's ISO 8601, UTC as "Z").
+        text = value.isoformat()
+        return f"{text[:-6]}Z" if text.endswith("+00:00") else text
     if isinstance(value, list | tuple):
         return LIST_SEPARATOR.join(str(item) for item in value)
     return value
