@@ -126,7 +126,7 @@ SELECT now() - n * interval '1 minute', now() - n * interval '1 minute', '', '',
     (ARRAY['analytical-articles', 'feature-articles', 'field-reports', 'news-digest',
         'other'])[1 + n %% 5],
     date '2000-01-01' + (n %% 9000), 'A lede about ' || split_part(%(words)s, ' ', 1 + n %% 12),
-    'The body mentions ' || split_part(%(words)s, ' ', 1 + (n / 7) %% 12) || ' and trade.',
+    'The body mentions ' || split_part(%(words)s, ' ', 1 + (n / 7) %% 12) || '.',
     '', ''
 FROM generate_series(1, %(articles)s) n;
 
@@ -231,9 +231,11 @@ LARGE_LISTS = ("articles", "agreements", "trade-figures")
 
 @pytest.mark.parametrize(
     ("basename", "name", "value"),
-    [(b, n, v) for b, n, v in FILTERED if b in LARGE_LISTS],
+    [(b, n, v) for b, n, v in FILTERED if b in LARGE_LISTS and n != "ordering"],
 )
 def test_no_documented_filter_scans_a_large_table(api, large_tables, basename, name, value):
+    # Each filter as the list answers it by default (the cursor; a search: numbered pages
+    # with their count).
     plans = plans_of(api, f"/api/v1/{basename}/", {name: value})
 
     scans = [f"Seq Scan on {table} " for table in LARGE_TABLES]

@@ -157,18 +157,15 @@ class KeysetPages(pagination.CursorPagination):
         return rows
 
     def decode_cursor(self, request):
-        invalid = ValidationError(
-            {self.cursor_query_param: ["This cursor is not valid: follow a `next` link."]}
-        )
         try:
             cursor = super().decode_cursor(request)
-        except NotFound as exc:
-            raise invalid from exc
-        if cursor is not None and cursor.position is not None:
-            try:
-                self.key.to_python(cursor.position)
-            except (DjangoValidationError, ValueError, TypeError, OverflowError) as exc:
-                raise invalid from exc
+            if cursor is not None and cursor.position is not None:
+                # An identifier, within its column's range.
+                self.key.run_validators(self.key.to_python(cursor.position))
+        except (NotFound, DjangoValidationError, ValueError, TypeError, OverflowError) as exc:
+            raise ValidationError(
+                {self.cursor_query_param: ["This cursor is not valid: follow a `next` link."]}
+            ) from exc
         return cursor
 
     def get_paginated_response(self, data):
