@@ -174,13 +174,13 @@ def _represented(key: str, field) -> Getter:
 class RecordReader:
     """What a read serializer writes, read from rows (see the module doc)."""
 
-    def __init__(self, serializer_class, model, prefetches: Iterable = ()):
-        self.model = model
+    def __init__(self, serializer_class, queryset):
+        model = queryset.model
         self.prefetches = {
             (lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup): (
                 lookup if isinstance(lookup, Prefetch) else Prefetch(lookup)
             )
-            for lookup in prefetches
+            for lookup in queryset._prefetch_related_lookups
         }
         self.columns: list[str] = ["pk"]
         self.lists: dict[str, JSONList] = {}
@@ -188,6 +188,9 @@ class RecordReader:
         serializer = serializer_class()
         self.getters = self._getters(serializer, model, "", top=True)
         self.names = list(self.getters)
+        # Built once: resolving two dozen columns and their joins is most of the cost
+        # of making a page's query.
+        self.base = self.queryset(queryset)
 
     # Building ----------------------------------------------------------------------
 
@@ -261,6 +264,10 @@ class RecordReader:
         """``queryset``'s records as rows (dicts) of what the reader writes."""
         return queryset.prefetch_related(None).values(*self.columns, **self.lists)
 
+    def rows(self):
+        """All the records of the reader's queryset, as rows: filter them at will."""
+        return self.base.all()
+
     def url_formats(self, request, format=None, *, bare: bool = False) -> dict[str, str]:
         """Each address field's address with ``{}`` in place of the record's key, as
         DRF builds it for this request (``bare``: without the request's query)."""
@@ -286,8 +293,10 @@ class RecordReader:
 
 
 @cache
-def reader_for(serializer_class, model, prefetches: tuple = ()) -> RecordReader:
-    return RecordReader(serializer_class, model, prefetches)
+def reader_for(serializer_class, queryset) -> RecordReader:
+    """The reader of ``serializer_class`` over ``queryset`` (a viewset's own, built once
+    for the process)."""
+    return RecordReader(serializer_class, queryset)
 
 
 class FastJSONRenderer(JSONRenderer):

@@ -61,8 +61,10 @@ class DatasetViewSet(viewsets.ModelViewSet):
     of its lists of related records (``csv_lists``), and implements
     ``record_create``/``record_update`` by calling the services.
 
-    Records are read by the serializer's ``RecordReader`` (core.rest.fast): one query a
-    list or a record, the serializer's JSON without building it field by field.
+    Records are read by the serializer's ``RecordReader`` (core.rest.fast) from the
+    ``queryset`` (its Prefetch objects say which related records a list holds, in what
+    order): one query a list or a record, the serializer's JSON without building it
+    field by field.
     A large list sets ``default_pagination = "cursor"``; the parameters in
     ``numbered_page_params`` (an ordering) ask for numbered pages instead.
     """
@@ -113,7 +115,12 @@ class DatasetViewSet(viewsets.ModelViewSet):
         return issubclass(self.queryset.model, ReviewedModel)
 
     def get_queryset(self):
-        queryset = super().get_queryset()
+        return self.visible(super().get_queryset())
+
+    def visible(self, queryset):
+        """What of ``queryset`` this request may read: a record alone is found only when
+        published, unless the account may see it unpublished (a list settles it in its
+        filters: ``review_status``)."""
         if (
             self.action != "list"
             and self.is_reviewed
@@ -150,27 +157,27 @@ class DatasetViewSet(viewsets.ModelViewSet):
 
     @property
     def reader(self):
-        queryset = self.queryset
-        return reader_for(
-            self.serializer_class, queryset.model, tuple(queryset._prefetch_related_lookups)
-        )
+        return reader_for(self.serializer_class, self.queryset)
+
+    def rows(self):
+        """The records this request may read, as the rows of the serializer's reader."""
+        return self.visible(self.reader.rows())
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
+        rows = self.filter_queryset(self.rows())
         if self.wants_csv():
-            return self.csv_response(self.reader.queryset(queryset))
-        rows = self.paginate_queryset(self.reader.queryset(queryset))
-        return self.get_paginated_response(self.records(rows))
+            return self.csv_response(rows)
+        return self.get_paginated_response(self.records(self.paginate_queryset(rows)))
 
     def retrieve(self, request, *args, **kwargs):
         lookup = self.lookup_url_kwarg or self.lookup_field
-        queryset = self.get_queryset().filter(**{self.lookup_field: self.kwargs[lookup]})
+        rows = self.rows().filter(**{self.lookup_field: self.kwargs[lookup]})
         if self.wants_csv():
-            return self.csv_response(self.reader.queryset(queryset), found=True)
-        rows = list(self.reader.queryset(queryset)[:1])
-        if not rows:
+            return self.csv_response(rows, found=True)
+        found = list(rows[:1])
+        if not found:
             raise self.not_found()
-        return Response(self.records(rows)[0])
+        return Response(self.records(found)[0])
 
     def not_found(self) -> Http404:
         # As DRF's get_object() says it.
