@@ -503,7 +503,7 @@ def test_a_unique_value_held_by_another_record_in_the_database(tmp_path, bundle_
     errors = _errors_of([write(tmp_path / "twin.json", [twin])])
 
     assert [(e.key, e.field) for e in errors] == [("kazakh-ssr", "iso_code")]
-    assert "already has this iso_code" in errors[0].message
+    assert errors[0].message == "Another country has this ISO 3166-1 code."
     assert not Actor.objects.filter(slug="kazakh-ssr").exists()
 
 
