@@ -5,8 +5,11 @@ from: a fact without a source is not in the dataset.
 """
 
 import calendar
+import functools
+import operator
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -32,6 +35,34 @@ class ActorKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+def _reference_condition(text: str) -> models.Q:
+    condition = (
+        models.Q(slug=text)
+        | models.Q(name__iexact=text)
+        | models.Q(pk__in=ActorAlias.objects.filter(name__iexact=text).values("actor_id"))
+    )
+    if ISO_CODE_TEXT.match(text):
+        condition |= models.Q(iso_code=text.upper())
+    return condition
+
+
+def _named(text: str, found: list["Actor"]) -> "Actor":
+    """The actor that ``text`` names among the ``found`` ones it may name."""
+    for rank in (
+        lambda actor: actor.slug == text,
+        lambda actor: actor.iso_code is not None and actor.iso_code == text.upper(),
+    ):
+        matches = [actor for actor in found if rank(actor)]
+        if matches:
+            return matches[0]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError(f"No actor has the slug, ISO code, name or alias “{text}”.")
+    slugs = ", ".join(sorted(actor.slug for actor in found))
+    raise ValidationError(f"“{text}” names several actors ({slugs}): give the slug.")
+
+
 class ActorQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> "Actor":
         return self.get(slug=slug)
@@ -47,30 +78,32 @@ class ActorQuerySet(models.QuerySet):
         alias that several actors share is refused rather than guessed. Raises
         ``ValidationError`` with a message that names the reference.
         """
-        text = reference.strip() if isinstance(reference, str) else ""
-        if not text:
+        return self.by_references([reference])[0]
+
+    def by_references(self, references: Sequence[str]) -> list["Actor"]:
+        """The actor each of ``references`` names (see ``by_reference``), found in one
+        query. Raises the ``ValidationError`` of the first reference that names none, or
+        several."""
+        texts = [
+            reference.strip() if isinstance(reference, str) else "" for reference in references
+        ]
+        if not all(texts):
             raise ValidationError("Name the actor: its slug, ISO code, name or alias.")
-        condition = (
-            models.Q(slug=text)
-            | models.Q(name__iexact=text)
-            | models.Q(pk__in=ActorAlias.objects.filter(name__iexact=text).values("actor_id"))
+        conditions = {
+            f"_names_{index}": _reference_condition(text) for index, text in enumerate(texts)
+        }
+        candidates = list(
+            self.filter(functools.reduce(operator.or_, conditions.values())).annotate(
+                **{
+                    name: models.ExpressionWrapper(condition, output_field=models.BooleanField())
+                    for name, condition in conditions.items()
+                }
+            )[: MAX_NAMESAKES * len(texts)]
         )
-        if ISO_CODE_TEXT.match(text):
-            condition |= models.Q(iso_code=text.upper())
-        found = list(self.filter(condition)[:MAX_NAMESAKES])
-        for rank in (
-            lambda actor: actor.slug == text,
-            lambda actor: actor.iso_code is not None and actor.iso_code == text.upper(),
-        ):
-            matches = [actor for actor in found if rank(actor)]
-            if matches:
-                return matches[0]
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            raise ValidationError(f"No actor has the slug, ISO code, name or alias “{text}”.")
-        slugs = ", ".join(sorted(actor.slug for actor in found))
-        raise ValidationError(f"“{text}” names several actors ({slugs}): give the slug.")
+        return [
+            _named(text, [actor for actor in candidates if getattr(actor, name)][:MAX_NAMESAKES])
+            for text, name in zip(texts, conditions, strict=True)
+        ]
 
     def matching_name(self, text: str) -> "ActorQuerySet":
         """Actors whose name or one of whose aliases contains ``text``, ignoring case."""

@@ -37,8 +37,13 @@ MAX_TRADE_SIDES = 2
 
 
 def actor_by_reference(reference: str) -> Actor:
+    return actors_by_reference([reference])[0]
+
+
+def actors_by_reference(references: list[str]) -> list[Actor]:
+    """The actors ``references`` name, found in one query."""
     try:
-        return Actor.objects.by_reference(reference)
+        return Actor.objects.by_references(references)
     except forms.ValidationError as error:
         # django-filter formats the message with its params: a "%" the client typed is
         # passed as a parameter, never formatted in.
@@ -71,12 +76,9 @@ class ActorReferencesFormField(forms.Field):
         values = value if isinstance(value, list) else [value] if value else []
         if self.max_count is not None and len(values) > self.max_count:
             raise forms.ValidationError(f"Give at most {self.max_count}.")
-        actors = []
-        for reference in values:
-            actor = actor_by_reference(reference)
-            if actor not in actors:
-                actors.append(actor)
-        return actors
+        if not values:
+            return []
+        return list(dict.fromkeys(actors_by_reference(values)))
 
 
 @extend_schema_field(OpenApiTypes.STR)

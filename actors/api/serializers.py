@@ -63,6 +63,43 @@ def read_fields(model, names) -> list[str]:
 # Reading ------------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {"type": "string", "nullable": True, "pattern": PARTIAL_DATE_PATTERN, "example": "2025-04"}
+)
+class PartialDateField(serializers.Field):
+    """A date known to the day, the month or the year: 2025-04-17, 2025-04 or 2025 (read
+    by ``parse_partial_date``), written to the model's date and precision columns."""
+
+    def __init__(self, *, model_fields: tuple[str, str], **kwargs):
+        self.model_fields = model_fields
+        super().__init__(source="*", **kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None or data == "":
+            return True, dict(zip(self.model_fields, (None, ""), strict=True))
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data) -> dict:
+        if not isinstance(data, str):
+            raise serializers.ValidationError(
+                "Give the date as a string: 2025-04-17, 2025-04 or 2025."
+            )
+        try:
+            value, precision = parse_partial_date(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return dict(zip(self.model_fields, (value, precision), strict=True))
+
+    def to_representation(self, instance):
+        return format_partial_date(*(getattr(instance, name) for name in self.model_fields))
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PartialDateReadField(PartialDateField):
+    """A partial date as a record reads it (2025-04-17, 2025-04 or 2025; null when
+    unknown), from the model's date and precision columns."""
+
+
 class ActorReferenceSerializer(serializers.ModelSerializer):
     """An actor named inside another record."""
 
@@ -119,8 +156,8 @@ class PartySerializer(serializers.ModelSerializer):
 
 class AgreementSerializer(serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="agreements-detail")
-    signed = serializers.CharField(
-        source="signed_display",
+    signed = PartialDateReadField(
+        model_fields=Agreement.partial_dates["signed"],
         allow_null=True,
         help_text="When it was signed, to the precision the source gives: 2025-04-17 (a "
         "day), 2025-04 (a month) or 2025 (a year); null when the source gives no date.",
@@ -212,37 +249,6 @@ class CitationWriteSerializer(serializers.ModelSerializer):
         validators = []
         # The rule book's words for an empty quote (citation_quote_not_empty).
         extra_kwargs = {"quote": {"error_messages": {"blank": QUOTE_EMPTY}}}
-
-
-@extend_schema_field(
-    {"type": "string", "nullable": True, "pattern": PARTIAL_DATE_PATTERN, "example": "2025-04"}
-)
-class PartialDateField(serializers.Field):
-    """A date known to the day, the month or the year: 2025-04-17, 2025-04 or 2025 (read
-    by ``parse_partial_date``), written to the model's date and precision columns."""
-
-    def __init__(self, *, model_fields: tuple[str, str], **kwargs):
-        self.model_fields = model_fields
-        super().__init__(source="*", **kwargs)
-
-    def validate_empty_values(self, data):
-        if data is None or data == "":
-            return True, dict(zip(self.model_fields, (None, ""), strict=True))
-        return super().validate_empty_values(data)
-
-    def to_internal_value(self, data) -> dict:
-        if not isinstance(data, str):
-            raise serializers.ValidationError(
-                "Give the date as a string: 2025-04-17, 2025-04 or 2025."
-            )
-        try:
-            value, precision = parse_partial_date(data)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from None
-        return dict(zip(self.model_fields, (value, precision), strict=True))
-
-    def to_representation(self, instance):
-        return format_partial_date(*(getattr(instance, name) for name in self.model_fields))
 
 
 class AgreementWriteSerializer(ModelWriteSerializer):

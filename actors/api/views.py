@@ -36,6 +36,7 @@ class AgreementViewSet(DatasetViewSet):
     and the passages that report them."""
 
     queryset = Agreement.objects.with_relations()
+    default_pagination = "cursor"
     serializer_class = AgreementSerializer
     write_serializer_class = AgreementWriteSerializer
     filterset_class = AgreementFilter
@@ -55,6 +56,7 @@ class TradeFigureViewSet(DatasetViewSet):
     """Values of trade between two actors that an article states, with the passages."""
 
     queryset = TradeFigure.objects.with_relations()
+    default_pagination = "cursor"
     serializer_class = TradeFigureSerializer
     write_serializer_class = TradeFigureWriteSerializer
     filterset_class = TradeFigureFilter

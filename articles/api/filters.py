@@ -56,7 +56,9 @@ class ArticleFilter(ReviewedFilterSet):
         help_text="Full-text search in the title, lede and body. On PostgreSQL: English "
         'stemming, "quoted phrases", `or`, and `-word` to exclude; every other word must '
         "occur; without `ordering`, the most relevant (title before lede before body) come "
-        "first. On SQLite (development): every word must occur, ignoring case.",
+        "first. A search answers in numbered pages (the most relevant first, on PostgreSQL), "
+        "which reach its first 10,000 matches. On SQLite (development): every word must "
+        "occur, ignoring case.",
     )
     ordering = DatasetOrderingFilter(
         fields=(("published_on", "published"), "title", "slug", "created_at", "updated_at"),

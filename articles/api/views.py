@@ -20,6 +20,9 @@ class ArticleViewSet(DatasetViewSet):
     """
 
     queryset = Article.objects.with_authors().prefetch_related("mentioned_actors")
+    default_pagination = "cursor"
+    # A search puts the most relevant first: an order, which only numbered pages apply.
+    numbered_page_params = ("ordering", "search")
     serializer_class = ArticleSerializer
     write_serializer_class = ArticleWriteSerializer
     filterset_class = ArticleFilter

@@ -5,12 +5,14 @@ offer) is a 400 naming the parameter: never a silently ignored parameter or an e
 that looks like an answer.
 """
 
+import copy
 from datetime import UTC
 
 import django_filters
 from django import forms
 from django.db.models import F
 from django.db.models.enums import TextChoices
+from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import PermissionDenied
@@ -57,7 +59,43 @@ class SlugFilter(django_filters.ModelChoiceFilter):
 
 
 class DatasetFilterSet(django_filters.FilterSet):
-    """What every list accepts."""
+    """What every list accepts.
+
+    Built for every request, so built cheaply: django-filter deep-copies every filter
+    (with its queryset and choices) and makes a new form class each time; here each
+    filter is copied shallowly (what a request sets on it, ``model`` and ``parent``, is
+    its own) and the form class is made once per filter set (its fields hold nothing of
+    a request: each form copies them).
+    """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: copy.copy(filter_) for name, filter_ in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
+            if filter_.method is not None:
+                filter_.method = filter_.method  # bound to this copy, which has the parent
+
+    @classmethod
+    def _form_class(cls):
+        if "_form_class_made" not in cls.__dict__:
+            fields = {}
+            for name, base in cls.base_filters.items():
+                filter_ = copy.copy(base)
+                filter_.model = cls._meta.model  # for its label
+                fields[name] = filter_.field
+            cls._form_class_made = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        return cls._form_class_made
+
+    def get_form_class(self):
+        return self._form_class()
 
     updated_since = SyncDateTimeFilter(
         field_name="updated_at",

@@ -1,24 +1,23 @@
 """The base every resource of the public API is built on."""
 
-from operator import itemgetter
-
 from django.db import transaction
-from django.urls import reverse
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from core.editorial import ReviewedModel, ReviewStatus
 from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response, record_columns
-from core.rest.pagination import PageOrCursorPagination
+from core.rest.fast import FastJSONRenderer, reader_for
+from core.rest.pagination import COUNT_PARAM, PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
 from core.services import Writer, record_delete, record_review, writer_for
 
 WRITE_METHODS = ("POST", "PUT", "PATCH")
-LIST_PARAMS = {"page", "page_size", "cursor", "pagination", "format"}
+LIST_PARAMS = {"page", "page_size", "cursor", "pagination", COUNT_PARAM, "format"}
 DETAIL_PARAMS = {"format"}
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -61,11 +60,20 @@ class DatasetViewSet(viewsets.ModelViewSet):
     its ``filterset_class`` (which declares the ``ordering`` it offers) and the CSV
     columns of its lists of related records (``csv_lists``). Writes go through the
     model's writer (``core.services.Writer``).
+
+    Records are read by the serializer's ``RecordReader`` (core.rest.fast) from the
+    ``queryset`` (its Prefetch objects say which related records a list holds, in what
+    order): one query a list or a record, the serializer's JSON without building it
+    field by field.
+    A large list sets ``default_pagination = "cursor"``; the parameters in
+    ``numbered_page_params`` (an ordering) ask for numbered pages instead.
     """
 
     parser_classes = [StrictJSONParser]
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer, CSVRenderer]
     pagination_class = PageOrCursorPagination
+    default_pagination = "page"
+    numbered_page_params: tuple[str, ...] = ("ordering",)
     filter_backends = [DjangoFilterBackend]
     write_serializer_class = None
     # The CSV columns are the JSON record's, flattened (core.rest.csv.record_columns):
@@ -107,7 +115,12 @@ class DatasetViewSet(viewsets.ModelViewSet):
         return issubclass(self.queryset.model, ReviewedModel)
 
     def get_queryset(self):
-        queryset = super().get_queryset()
+        return self.visible(super().get_queryset())
+
+    def visible(self, queryset):
+        """What of ``queryset`` this request may read: a record alone is found only when
+        published, unless the account may see it unpublished (a list settles it in its
+        filters: ``review_status``)."""
         if (
             self.action != "list"
             and self.is_reviewed
@@ -136,35 +149,54 @@ class DatasetViewSet(viewsets.ModelViewSet):
         # Only reads of records are CSV; errors and writes answer in JSON whatever the
         # client accepts, so that a message is never lost in a file download.
         if isinstance(response, Response) and self.wants_csv():
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
+            request.accepted_renderer = FastJSONRenderer()
+            request.accepted_media_type = FastJSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
     # Reads -------------------------------------------------------------------------
 
+    @property
+    def reader(self):
+        return reader_for(self.serializer_class, self.queryset)
+
+    def rows(self):
+        """The records this request may read, as the rows of the serializer's reader."""
+        return self.visible(self.reader.rows())
+
     def list(self, request, *args, **kwargs):
+        rows = self.filter_queryset(self.rows())
         if self.wants_csv():
-            queryset = self.filter_queryset(self.get_queryset())
-            return self.csv_response(queryset.iterator(chunk_size=CHUNK_SIZE))
-        return super().list(request, *args, **kwargs)
+            return self.csv_response(rows)
+        return self.get_paginated_response(self.records(self.paginate_queryset(rows)))
 
     def retrieve(self, request, *args, **kwargs):
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        rows = self.rows().filter(**{self.lookup_field: self.kwargs[lookup]})
         if self.wants_csv():
-            return self.csv_response([self.get_object()])
-        return super().retrieve(request, *args, **kwargs)
+            return self.csv_response(rows, found=True)
+        found = list(rows[:1])
+        if not found:
+            raise self.not_found()
+        return Response(self.records(found)[0])
 
-    def csv_response(self, records):
+    def not_found(self) -> Http404:
+        # As DRF's get_object() says it.
+        return Http404(f"No {self.queryset.model._meta.object_name} matches the given query.")
+
+    def records(self, rows):
+        return list(self.reader.records(rows, self.request, self.format_kwarg))
+
+    def csv_response(self, rows, found: bool = False):
         serializer = self.serializer_class(context=self.get_serializer_context())
-        # Every record's address shares the list's: build it once, not once per row.
-        del serializer.fields["url"]
-        base = self.request.build_absolute_uri(reverse(f"{self.basename}-list"))
-        lookup = self.lookup_field
-        rows = (
-            {"url": f"{base}{getattr(record, lookup)}/", **serializer.to_representation(record)}
-            for record in records
-        )
-        columns = [("url", itemgetter("url")), *record_columns(serializer, self.csv_lists)]
-        return csv_response(rows, columns, self.csv_filename)
+        columns = record_columns(serializer, self.csv_lists)
+        rows = rows.iterator(chunk_size=CHUNK_SIZE)
+        if found:
+            rows = list(rows)
+            if not rows:
+                raise self.not_found()
+        # Each record's address as such, without the request's ?format=csv.
+        records = self.reader.records(rows, self.request, bare=True)
+        return csv_response(records, columns, self.csv_filename)
 
     @property
     def model_error_fields(self) -> dict[str, str]:
