@@ -304,7 +304,7 @@ def floor_query(
     ``filters`` are (name, value, SQL) triples from FILTERS, their values filled in."""
     spec = RESOURCES[resource]
     select, where, params, order = spec.select, [spec.where], [], f"ORDER BY {spec.order}"
-    select_params = [base]
+    select_params, order_params, inner_order = [base], [], None
     for name, value, sql in filters:
         values = value if isinstance(value, list) else [value]
         if sql.startswith("ORDER BY"):
@@ -312,9 +312,12 @@ def floor_query(
         elif sql == "SEARCH":
             where.append(f"t.search_vector @@ {SEARCH_QUERY}")
             params.append(values[0])
-            select += f", ts_rank(t.search_vector, {SEARCH_QUERY}) AS search_rank"
+            rank = f"ts_rank(t.search_vector, {SEARCH_QUERY})"
+            select += f", {rank} AS search_rank"
             select_params.append(values[0])
             order = f"ORDER BY search_rank DESC, {spec.order}"
+            inner_order = f"ORDER BY {rank} DESC, {spec.order}"
+            order_params.append(values[0])
         else:
             if (resource, name) in LIKE_FILTERS:
                 values = [f"%{values[0]}%"] * sql.count("LIKE") + [values[0]] * (
@@ -324,11 +327,16 @@ def floor_query(
                 values = [v for v in values for _ in range(sql.count("%s") // len(values))]
             where.append(sql)
             params += values
-    statement = f"SELECT {select} FROM {spec.source} WHERE {' AND '.join(where)} {order} LIMIT %s"
+    # The page is chosen first, then its records are built: the related lists of the 100
+    # rows shown, not of every row the order looks at.
+    statement = (
+        f"SELECT {select} FROM {spec.source} WHERE t.id IN (SELECT t.id FROM {spec.source} "
+        f"WHERE {' AND '.join(where)} {inner_order or order} LIMIT %s) {order}"
+    )
     # The rank is the order's, not a column of the record.
     if "search_rank" in select:
         statement = f"SELECT * FROM ({statement}) q"
-    return FloorQuery(statement, [*select_params, *params, rows])
+    return FloorQuery(statement, [*select_params, *params, *order_params, rows])
 
 
 def floor_rows(cursor, query: FloorQuery) -> list[dict]:
