@@ -52,6 +52,8 @@ BENCH_ENV = {
     "DJANGO_SECRET_KEY": "api-benchmark-only-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     "DJANGO_SECURE_COOKIES": "0",
+    # Plain HTTP on loopback: no redirect to HTTPS (a proxy would terminate TLS).
+    "DJANGO_SECURE_SSL_REDIRECT": "0",
     "API_THROTTLE_ANON_RATE": "100000000/second",
     "DJANGO_LOG_LEVEL": "WARNING",
 }
