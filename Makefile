@@ -48,3 +48,7 @@ format: install
 .PHONY: bench
 bench: install ## time import_fixtures against loaddata and raw COPY on PostgreSQL (caci_bench)
 	$(PY) bench/import_benchmark.py
+
+.PHONY: bench-api
+bench-api: install ## time every list of the API against a raw-query floor on PostgreSQL (caci_bench_api)
+	$(PY) bench/api_benchmark.py $(BENCH_API_ARGS)

@@ -15,6 +15,9 @@ QUOTE_BATCH = 5_000
 TEMP_BUFFERS = "512MB"
 WORK_MEM = "64MB"
 STATISTICS_TARGET = 10
+# SQLite's page cache during an import, in KiB (its default is 2 MB): the staging tables,
+# the tables written and their indexes stay in memory rather than being read back.
+SQLITE_CACHE_KIB = 262_144
 
 
 def _q(name: str) -> str:
@@ -102,13 +105,17 @@ class Dialect:
                 yield batch
 
     def tune(self, cursor) -> None:
-        """Give this transaction room to work in memory (PostgreSQL).
+        """Give this transaction room to work in memory.
 
-        The staging tables are temporary tables, held in the session's own buffers: with the
-        default 8 MB a large bundle's tables spill to disk files and every pass over them
-        reads them back. The joins and sorts over them likewise spill past ``work_mem``.
-        Both settings end with the import's transaction."""
+        PostgreSQL: the staging tables are temporary tables, held in the session's own
+        buffers: with the default 8 MB a large bundle's tables spill to disk files and every
+        pass over them reads them back. The joins and sorts over them likewise spill past
+        ``work_mem``. Both settings end with the import's transaction.
+
+        SQLite: a page cache that holds what the import reads and writes, for this
+        connection (it outlives the transaction, as long as the connection)."""
         if not self.postgres:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
             return
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         # The staging tables' statistics only steer the planner between hashing and
@@ -121,6 +128,19 @@ class Dialect:
                 cursor.execute(f"SET LOCAL temp_buffers = '{TEMP_BUFFERS}'")
         except DatabaseError:
             pass
+
+    def index_staging(self, cursor, spec: ModelSpec) -> None:
+        """Index a staging table by natural key (SQLite).
+
+        The steps find a table's rows in the staging table by natural key (the history
+        of what was written, the children a bundle no longer lists): SQLite, which does
+        not hash joins, would otherwise scan the staging table once per row of the table.
+        PostgreSQL hashes these joins and is not slowed by an index to keep up."""
+        if self.postgres:
+            return
+        columns = ", ".join(_q(c) for c in spec.key_columns)
+        name = _q(f"{spec.staging_table}_key")
+        cursor.execute(f"CREATE INDEX {name} ON {_q(spec.staging_table)} ({columns})")
 
     def analyze_table(self, cursor, table: str) -> None:
         """Give PostgreSQL's planner a staging table's statistics (temporary tables get no

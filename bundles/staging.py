@@ -78,6 +78,7 @@ class Staging:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {_q(spec.staging_table)} ({', '.join(columns)})"
             )
+            self.dialect.index_staging(cursor, spec)
             # One table per model, not one for all: the planner's estimates of a model's
             # share of a shared table went wrong by orders of magnitude.
             cursor.execute(f"DROP TABLE IF EXISTS {_q(spec.known_table)}")
