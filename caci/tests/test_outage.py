@@ -92,8 +92,9 @@ def test_a_restart_of_the_database_answers_503_then_the_server_recovers(
         detail = listed["results"][0]["url"].removeprefix(server.url)
 
         cluster("stop")
-        for path in ("/api/v1/actors/", detail, "/api/v1/trade-figures/?format=csv"):
-            status, headers, body = server.get(path)
+        csv = ("/api/v1/trade-figures/?format=csv", "text/csv")
+        for path, accept in (("/api/v1/actors/", "application/json"), (detail, "*/*"), csv):
+            status, headers, body = server.get(path, {"Accept": accept})
             assert (status, headers["Content-Type"]) == (503, "application/problem+json")
             assert body["status"] == 503
             assert "database cannot be reached" in body["detail"]
