@@ -43,3 +43,7 @@ format: install
 .PHONY: bench
 bench: install ## time import_fixtures against loaddata and raw COPY on PostgreSQL (caci_bench)
 	$(PY) bench/import_benchmark.py
+
+.PHONY: load
+load: install ## gunicorn on PostgreSQL (caci_load) under a mix of public requests (wrk): req/s, p50/p95/p99
+	$(PY) bench/load.py
