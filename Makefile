@@ -1,16 +1,21 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README, `make run` and `make test`, and `make serve` for production.
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format seed
+.PHONY: run serve test install lint format seed
 
 run: install ## set up the database, load the corpus and serve on http://127.0.0.1:8000
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: install ## production: migrate, collectstatic, then gunicorn (settings from the environment, see README "Deploying")
+	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput
+	DJANGO_DEBUG=0 exec $(VENV)/bin/gunicorn --config gunicorn.conf.py
 
 test: install ## lint, check the layers and migrations, run the whole suite (DATABASE_URL picks the database)
 	$(PY) -m ruff check .

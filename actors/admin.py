@@ -4,10 +4,12 @@ the citations that tie each fact to its article."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html, format_html_join
 
 from actors.models import (
+    QUOTE_EMPTY,
     Actor,
     ActorAlias,
     ActorIdentifier,
@@ -20,40 +22,6 @@ from actors.models import (
     parse_partial_date,
 )
 from actors.resources import ActorResource, AgreementResource, TradeFigureResource
-from actors.services import (
-    ACTOR_ALIAS_FIELDS,
-    ACTOR_FIELDS,
-    ACTOR_IDENTIFIER_FIELDS,
-    AGREEMENT_FIELDS,
-    AGREEMENT_PARTY_FIELDS,
-    CITATION_FIELDS,
-    MENTION_FIELDS,
-    TRADE_FIGURE_FIELDS,
-    CitationInput,
-    IdentifierInput,
-    PartyInput,
-    actor_alias_create,
-    actor_alias_update,
-    actor_children_from_history,
-    actor_create,
-    actor_identifier_create,
-    actor_identifier_update,
-    actor_update,
-    agreement_children_from_history,
-    agreement_create,
-    agreement_party_create,
-    agreement_party_rows_check,
-    agreement_party_update,
-    agreement_update,
-    citation_create,
-    citation_rows_check,
-    citation_update,
-    mention_create,
-    mention_update,
-    trade_figure_children_from_history,
-    trade_figure_create,
-    trade_figure_update,
-)
 from articles.models import Article, find_quote
 from core.admin import (
     RECORD_FIELDS,
@@ -97,8 +65,6 @@ class ActorAdmin(SpreadsheetMixin, ServiceAdmin):
         ("Record", {"classes": ("collapse",), "fields": RECORD_FIELDS}),
     )
     resource_classes = [ActorResource]
-    service_fields = ACTOR_FIELDS
-    service_inlines = {ActorAlias: "aliases", ActorIdentifier: "identifiers"}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("aliases")
@@ -116,29 +82,6 @@ class ActorAdmin(SpreadsheetMixin, ServiceAdmin):
     def alias_names(self, actor) -> str:
         return ", ".join(alias.name for alias in actor.aliases.all())
 
-    def inline_input(self, name, cleaned_data):
-        if name == "identifiers":
-            return IdentifierInput(scheme=cleaned_data["scheme"], value=cleaned_data["value"])
-        return cleaned_data["name"]
-
-    def related_from_history(self, children):
-        return actor_children_from_history(children)
-
-    def record_create(self, request, *, data, related):
-        return actor_create(
-            **data,
-            aliases=related.get("aliases", ()),
-            identifiers=related.get("identifiers", ()),
-        )
-
-    def record_update(self, request, *, instance, data, related):
-        return actor_update(
-            actor=instance,
-            data=data,
-            aliases=related.get("aliases"),
-            identifiers=related.get("identifiers"),
-        )
-
 
 @admin.register(ActorAlias)
 class ActorAliasAdmin(ServiceAdmin):
@@ -149,13 +92,6 @@ class ActorAliasAdmin(ServiceAdmin):
     search_fields = ("name", "actor__name")
     autocomplete_fields = ("actor",)
     fields = ("actor", "name", *RECORD_FIELDS)
-    service_fields = ACTOR_ALIAS_FIELDS
-
-    def record_create(self, request, *, data, related):
-        return actor_alias_create(**data)
-
-    def record_update(self, request, *, instance, data, related):
-        return actor_alias_update(alias=instance, data=data)
 
 
 @admin.register(ActorIdentifier)
@@ -166,13 +102,6 @@ class ActorIdentifierAdmin(ServiceAdmin):
     search_fields = ("value", "actor__name")
     autocomplete_fields = ("actor",)
     fields = ("actor", "scheme", "value", *RECORD_FIELDS)
-    service_fields = ACTOR_IDENTIFIER_FIELDS
-
-    def record_create(self, request, *, data, related):
-        return actor_identifier_create(**data)
-
-    def record_update(self, request, *, instance, data, related):
-        return actor_identifier_update(identifier=instance, data=data)
 
 
 @admin.register(Mention)
@@ -183,34 +112,9 @@ class MentionAdmin(ServiceAdmin):
     search_fields = ("article__title", "article__slug", "actor__name")
     autocomplete_fields = ("article", "actor")
     fields = ("article", "actor", *RECORD_FIELDS)
-    service_fields = MENTION_FIELDS
-
-    def record_create(self, request, *, data, related):
-        return mention_create(**data)
-
-    def record_update(self, request, *, instance, data, related):
-        return mention_update(mention=instance, data=data)
 
 
 # Facts and their citations ----------------------------------------------------------------
-
-
-def _party_input(cleaned_data) -> PartyInput:
-    return PartyInput(actor=cleaned_data["actor"], role=cleaned_data["role"])
-
-
-def _citation_input(cleaned_data) -> CitationInput:
-    return CitationInput(article=cleaned_data["article"], quote=cleaned_data["quote"])
-
-
-class PartiesFormSet(RuleCheckedFormSet):
-    rules_field = "parties"
-    to_input = staticmethod(_party_input)
-
-
-class CitationsFormSet(RuleCheckedFormSet):
-    rules_field = "citations"
-    to_input = staticmethod(_citation_input)
 
 
 class PartialDateFormField(forms.CharField):
@@ -257,12 +161,21 @@ class AgreementForm(ReviewForm):
             for name, value in zip(model_fields, cleaned_data[public], strict=True):
                 cleaned_data[name] = value
                 setattr(self.instance, name, value)
+            # The date's own columns are not fields of this form, so Django leaves their
+            # rules out of its checks: the form asks them, and shows them on the date.
+            for constraint in Agreement._meta.constraints:
+                if getattr(constraint, "field", None) not in model_fields:
+                    continue
+                try:
+                    constraint.validate(Agreement, self.instance, using=DEFAULT_DB_ALIAS)
+                except ValidationError as error:
+                    self.add_error(public, error.messages)
         return cleaned_data
 
 
 class AgreementPartyInline(admin.TabularInline):
     model = AgreementParty
-    formset = PartiesFormSet
+    formset = RuleCheckedFormSet
     fields = ("actor", "role")
     autocomplete_fields = ("actor",)
 
@@ -275,6 +188,8 @@ class CitationForm(forms.ModelForm):
         model = Citation
         fields = ("article", "quote")
         widgets = {"quote": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+        # The rule book's words for an empty quote (citation_quote_not_empty).
+        error_messages = {"quote": {"required": QUOTE_EMPTY}}
 
 
 class CitationInline(admin.StackedInline):
@@ -282,7 +197,7 @@ class CitationInline(admin.StackedInline):
 
     model = Citation
     form = CitationForm
-    formset = CitationsFormSet
+    formset = RuleCheckedFormSet
     fields = ("article", "quote", "char_start", "char_end")
     readonly_fields = ("char_start", "char_end")
     autocomplete_fields = ("article",)
@@ -324,8 +239,6 @@ class AgreementAdmin(SpreadsheetMixin, ReviewedAdmin):
     form = AgreementForm
     readonly_fields = ("id", "signed_on", "signed_on_latest")
     resource_classes = [AgreementResource]
-    service_fields = AGREEMENT_FIELDS
-    service_inlines = {AgreementParty: "parties", Citation: "citations"}
 
     def get_queryset(self, request):
         return (
@@ -348,23 +261,6 @@ class AgreementAdmin(SpreadsheetMixin, ReviewedAdmin):
     @admin.display(description="citations", ordering="citation_total")
     def citation_count(self, agreement) -> int:
         return agreement.citation_total
-
-    def inline_input(self, name, cleaned_data):
-        return _party_input(cleaned_data) if name == "parties" else _citation_input(cleaned_data)
-
-    def related_from_history(self, children):
-        return agreement_children_from_history(children)
-
-    def record_create(self, request, *, data, related):
-        return agreement_create(**data, parties=related["parties"], citations=related["citations"])
-
-    def record_update(self, request, *, instance, data, related):
-        return agreement_update(
-            agreement=instance,
-            data=data,
-            parties=related.get("parties"),
-            citations=related.get("citations"),
-        )
 
 
 @admin.register(TradeFigure)
@@ -393,28 +289,12 @@ class TradeFigureAdmin(SpreadsheetMixin, ReviewedAdmin):
     )
     readonly_fields = ("id",)
     resource_classes = [TradeFigureResource]
-    service_fields = TRADE_FIGURE_FIELDS
-    service_inlines = {Citation: "citations"}
 
     @admin.display(description="value", ordering="value")
     def amount(self, figure) -> str:
         qualifier = figure.get_qualifier_display().split(" (")[0]
         prefix = "" if figure.qualifier == "exact" else f"{qualifier.lower()} "
         return f"{prefix}{figure.value:,.0f} {figure.currency}"
-
-    def inline_input(self, name, cleaned_data):
-        return _citation_input(cleaned_data)
-
-    def related_from_history(self, children):
-        return trade_figure_children_from_history(children)
-
-    def record_create(self, request, *, data, related):
-        return trade_figure_create(**data, citations=related["citations"])
-
-    def record_update(self, request, *, instance, data, related):
-        return trade_figure_update(
-            trade_figure=instance, data=data, citations=related.get("citations")
-        )
 
 
 class FactKindFilter(admin.SimpleListFilter):
@@ -441,26 +321,10 @@ class AgreementPartyAdmin(ServiceAdmin):
     search_fields = ("actor__name", "agreement__title")
     autocomplete_fields = ("agreement", "actor")
     fields = ("agreement", "actor", "role", *RECORD_FIELDS)
-    service_fields = ("agreement", *AGREEMENT_PARTY_FIELDS)
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return [*fields, "agreement"] if obj is not None else fields
-
-    def rows_check(self, cleaned_data, instance):
-        agreement = instance.agreement if instance else cleaned_data["agreement"]
-        agreement_party_rows_check(
-            agreement=agreement,
-            actor=cleaned_data["actor"],
-            role=cleaned_data["role"],
-            replacing=instance,
-        )
-
-    def record_create(self, request, *, data, related):
-        return agreement_party_create(**data)
-
-    def record_update(self, request, *, instance, data, related):
-        return agreement_party_update(party=instance, data=data)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -526,32 +390,11 @@ class CitationAdmin(ServiceAdmin):
         *RECORD_FIELDS,
     )
     readonly_fields = ("char_start", "char_end", "in_context")
-    service_fields = ("agreement", "trade_figure", *CITATION_FIELDS)
+    form = CitationForm
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return [*fields, "agreement", "trade_figure"] if obj is not None else fields
-
-    def rows_check(self, cleaned_data, instance):
-        fact = (
-            instance.fact
-            if instance
-            else cleaned_data.get("agreement") or cleaned_data.get("trade_figure")
-        )
-        if fact is None:
-            return  # The model's constraint says a citation supports one fact.
-        citation_rows_check(
-            fact=fact,
-            article=cleaned_data["article"],
-            quote=cleaned_data["quote"],
-            replacing=instance,
-        )
-
-    def record_create(self, request, *, data, related):
-        return citation_create(**data)
-
-    def record_update(self, request, *, instance, data, related):
-        return citation_update(citation=instance, data=data)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -12,12 +12,12 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from articles.models import Article
+from articles.models import PLAUSIBLE_DAYS, PLAUSIBLE_YEARS, Article
 from core.editorial import CuratedModel, ReviewedModel, ReviewStatus
 from core.history import AggregateHistory, RecordHistory
-from core.rules import FieldCheckConstraint
+from core.rules import FieldCheckConstraint, FieldUniqueConstraint
 
-PLAUSIBLE_YEARS = (1900, 2100)
+QUOTE_EMPTY = "A quote is a passage of the article: it cannot be empty."
 ISO_CODE_TEXT = re.compile(r"^[A-Za-z]{2}$")
 # How many actors sharing a name a refusal lists.
 MAX_NAMESAKES = 10
@@ -91,14 +91,14 @@ class Actor(CuratedModel):
         max_length=200, unique=True, help_text="Stable identifier in URLs and fixtures."
     )
     kind = models.CharField(max_length=20, choices=ActorKind.choices, db_index=True)
-    iso_code = models.CharField(
+    # NULL, not "", for no code: the API and the sheets have always said null.
+    iso_code = models.CharField(  # noqa: DJ001
         "ISO code",
         max_length=2,
         null=True,
         blank=True,
-        unique=True,
         help_text="ISO 3166-1 alpha-2 code, two upper-case letters: required for a country, "
-        "empty for every other kind.",
+        "empty for every other kind, and no two countries share one.",
     )
     description = models.TextField(
         blank=True, help_text="Who or what this is, in a sentence or two."
@@ -132,6 +132,13 @@ class Actor(CuratedModel):
                 name="actor_iso_code_two_upper_letters",
                 field="iso_code",
                 violation_error_message="An ISO 3166-1 alpha-2 code is two upper-case letters.",
+            ),
+            FieldUniqueConstraint(
+                fields=["iso_code"],
+                condition=models.Q(kind=ActorKind.COUNTRY),
+                name="actor_one_country_per_iso_code",
+                field="iso_code",
+                violation_error_message="Another country has this ISO 3166-1 code.",
             ),
         ]
         indexes = [models.Index(fields=["updated_at"], name="actor_updated_at_idx")]
@@ -446,6 +453,16 @@ class Agreement(ReviewedModel):
                 field="signed_on",
                 violation_error_message="A precision needs a date.",
             ),
+            FieldCheckConstraint(
+                condition=models.Q(signed_on__isnull=True)
+                | models.Q(signed_on__gte=PLAUSIBLE_DAYS[0], signed_on__lte=PLAUSIBLE_DAYS[1]),
+                name="agreement_signed_on_plausible",
+                field="signed_on",
+                violation_error_message=(
+                    f"The signing date must lie between {PLAUSIBLE_YEARS[0]} and "
+                    f"{PLAUSIBLE_YEARS[1]}."
+                ),
+            ),
             # Computed by the model from the two above: not a rule an editor can break.
             models.CheckConstraint(
                 condition=models.Q(signed_on__isnull=True, signed_on_latest__isnull=True)
@@ -721,7 +738,8 @@ class Citation(CuratedModel):
     )
     quote = models.TextField(
         help_text="The passage, verbatim, that states the fact. It must occur in the "
-        "article's text (runs of whitespace count as one space)."
+        "article's text (runs of whitespace count as one space).",
+        error_messages={"blank": QUOTE_EMPTY},
     )
     char_start = models.PositiveIntegerField(
         blank=True,
@@ -741,17 +759,27 @@ class Citation(CuratedModel):
     class Meta:
         ordering = ["article", "char_start"]
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=(
                     models.Q(agreement__isnull=False, trade_figure__isnull=True)
                     | models.Q(agreement__isnull=True, trade_figure__isnull=False)
                 ),
                 name="citation_supports_exactly_one_fact",
+                field="agreement",
                 violation_error_message="A citation supports one agreement or one trade figure.",
             ),
+            # What an editor types: a quote with a word in it.
+            FieldCheckConstraint(
+                condition=models.Q(quote__regex=r"\S"),
+                name="citation_quote_not_empty",
+                field="quote",
+                violation_error_message=QUOTE_EMPTY,
+            ),
+            # Where it stands, computed from the quote: a passage found is never empty.
             models.CheckConstraint(
                 condition=models.Q(char_end__gt=models.F("char_start")),
                 name="citation_span_not_empty",
+                violation_error_message=QUOTE_EMPTY,
             ),
             models.UniqueConstraint(
                 fields=["agreement", "article", "char_start"],
@@ -772,8 +800,8 @@ class Citation(CuratedModel):
         return f"“{quote}” ({self.article.slug})"
 
     def clean(self) -> None:
-        if self.article_id is None or not self.quote:
-            return
+        if self.article_id is None or not self.quote.split():
+            return  # An empty quote is the constraint's to refuse (citation_quote_not_empty).
         span = self.article.locate(self.quote)
         if span is None:
             # The rule book's message (imported here: the rule book imports the models).

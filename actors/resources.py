@@ -40,14 +40,8 @@ from actors.services import (
     TRADE_FIGURE_FIELDS,
     CitationInput,
     PartyInput,
-    actor_create,
-    actor_update,
-    agreement_create,
-    agreement_update,
     citations_check,
     parties_check,
-    trade_figure_create,
-    trade_figure_update,
 )
 from articles.models import Article
 from core.resources import ServiceResource, stored_related
@@ -215,7 +209,6 @@ def parse_citations(row, *, fact) -> list[CitationInput] | None:
 
 class ActorResource(ServiceResource):
     aliases = ComputedColumn("aliases", lambda actor: ActorResource.aliases_cell(actor))
-    service_fields = ACTOR_FIELDS
 
     class Meta:
         model = Actor
@@ -240,12 +233,6 @@ class ActorResource(ServiceResource):
         if "aliases" not in row:
             return {}
         return {"aliases": split_list(row["aliases"])}
-
-    def record_create(self, *, data, related):
-        return actor_create(**data, aliases=related.get("aliases", ()))
-
-    def record_update(self, *, instance, data, related):
-        return actor_update(actor=instance, data=data, aliases=related.get("aliases"))
 
 
 # Agreements ---------------------------------------------------------------------------------
@@ -322,7 +309,6 @@ class AgreementResource(FactResource):
     parties = ComputedColumn(
         "parties", lambda agreement: AgreementResource.parties_cell(agreement)
     )
-    service_fields = AGREEMENT_FIELDS
 
     class Meta:
         model = Agreement
@@ -402,21 +388,6 @@ class AgreementResource(FactResource):
         parties_check(parties)
         return parties
 
-    def record_create(self, *, data, related):
-        return agreement_create(
-            **data,
-            parties=related.get("parties", ()),
-            citations=related.get("citations", ()),
-        )
-
-    def record_update(self, *, instance, data, related):
-        return agreement_update(
-            agreement=instance,
-            data=data,
-            parties=related.get("parties"),
-            citations=related.get("citations"),
-        )
-
 
 # Trade figures ------------------------------------------------------------------------------
 
@@ -424,7 +395,6 @@ class AgreementResource(FactResource):
 class TradeFigureResource(FactResource):
     reporter = _actor_field("reporter")
     partner = _actor_field("partner")
-    service_fields = TRADE_FIGURE_FIELDS
 
     class Meta:
         model = TradeFigure
@@ -447,11 +417,3 @@ class TradeFigureResource(FactResource):
     def parse_related(self, instance, row):
         citations = parse_citations(row, fact=TradeFigure)
         return {} if citations is None else {"citations": citations}
-
-    def record_create(self, *, data, related):
-        return trade_figure_create(**data, citations=related.get("citations", ()))
-
-    def record_update(self, *, instance, data, related):
-        return trade_figure_update(
-            trade_figure=instance, data=data, citations=related.get("citations")
-        )

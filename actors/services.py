@@ -23,9 +23,17 @@ from actors.models import (
     TradeFigure,
 )
 from articles.models import Article
-from core.history import history_children_record
 from core.rules import rules_check
-from core.services import editable_fields, fields_check, model_update
+from core.services import (
+    Part,
+    Writer,
+    editable_fields,
+    model_create,
+    model_update,
+    row_input,
+    row_value,
+    writer_declare,
+)
 
 # What each service writes: the models' editable fields (core.services.editable_fields).
 ACTOR_FIELDS = editable_fields(Actor)
@@ -92,14 +100,12 @@ def actor_create(
 ) -> Actor:
     """A new actor from the values of its ``ACTOR_FIELDS`` (the model's defaults for the
     rest), with its aliases and identifiers."""
-    fields_check(Actor, fields)
-    actor = Actor(**fields)
-    actor.full_clean()
-    actor.save()
-    _aliases_set(actor=actor, names=aliases)
-    _identifiers_set(actor=actor, identifiers=identifiers)
-    history_children_record(actor)
-    return actor
+
+    def parts(actor: Actor) -> None:
+        _aliases_set(actor=actor, names=aliases)
+        _identifiers_set(actor=actor, identifiers=identifiers)
+
+    return model_create(Actor, fields, parts=parts)
 
 
 @transaction.atomic
@@ -203,16 +209,12 @@ def agreement_create(
 ) -> Agreement:
     """A new agreement from the values of its ``AGREEMENT_FIELDS`` (the model's defaults
     for the rest), with its parties and citations."""
-    fields_check(Agreement, fields)
-    agreement = Agreement(**fields)
-    agreement.full_clean()
-    parties_check(parties)
-    citations_check(citations, fact=Agreement)
-    agreement.save()
-    _parties_set(agreement=agreement, parties=parties)
-    _citations_set(agreement=agreement, citations=citations)
-    history_children_record(agreement)
-    return agreement
+
+    def parts(agreement: Agreement) -> None:
+        _parties_set(agreement=agreement, parties=parties)
+        _citations_set(agreement=agreement, citations=citations)
+
+    return model_create(Agreement, fields, parts=parts)
 
 
 @transaction.atomic
@@ -246,14 +248,11 @@ def agreement_update(
 def trade_figure_create(*, citations: Sequence[CitationInput], **fields: Any) -> TradeFigure:
     """A new trade figure from the values of its ``TRADE_FIGURE_FIELDS`` (the model's
     defaults for the rest), with its citations."""
-    fields_check(TradeFigure, fields)
-    figure = TradeFigure(**fields)
-    figure.full_clean()
-    citations_check(citations, fact=TradeFigure)
-    figure.save()
-    _citations_set(trade_figure=figure, citations=citations)
-    history_children_record(figure)
-    return figure
+    return model_create(
+        TradeFigure,
+        fields,
+        parts=lambda figure: _citations_set(trade_figure=figure, citations=citations),
+    )
 
 
 @transaction.atomic
@@ -289,10 +288,7 @@ CITATION_FIELDS = ("article", "quote")
 
 @transaction.atomic
 def actor_alias_create(*, actor: Actor, name: str) -> ActorAlias:
-    alias = ActorAlias(actor=actor, name=name.strip())
-    alias.full_clean()
-    alias.save()
-    return alias
+    return model_create(ActorAlias, {"actor": actor, "name": name.strip()})
 
 
 @transaction.atomic
@@ -303,10 +299,9 @@ def actor_alias_update(*, alias: ActorAlias, data: dict[str, Any]) -> ActorAlias
 
 @transaction.atomic
 def actor_identifier_create(*, actor: Actor, scheme: str, value: str) -> ActorIdentifier:
-    identifier = ActorIdentifier(actor=actor, scheme=scheme, value=value.strip())
-    identifier.full_clean()
-    identifier.save()
-    return identifier
+    return model_create(
+        ActorIdentifier, {"actor": actor, "scheme": scheme, "value": value.strip()}
+    )
 
 
 @transaction.atomic
@@ -319,10 +314,7 @@ def actor_identifier_update(
 
 @transaction.atomic
 def mention_create(*, article: Article, actor: Actor) -> Mention:
-    mention = Mention(article=article, actor=actor)
-    mention.full_clean()
-    mention.save()
-    return mention
+    return model_create(Mention, {"article": article, "actor": actor})
 
 
 @transaction.atomic
@@ -331,56 +323,30 @@ def mention_update(*, mention: Mention, data: dict[str, Any]) -> Mention:
     return mention
 
 
-def agreement_party_rows_check(
-    *, agreement: Agreement, actor: Actor, role: str, replacing: AgreementParty | None = None
-) -> None:
-    """Apply the parties' rules to ``agreement``'s parties with this one added (or put in
-    place of ``replacing``). Public: the admin's page for one party checks its form so."""
-    parties = [
-        PartyInput(actor=party.actor, role=party.role)
-        for party in agreement.parties.select_related("actor")
-        if replacing is None or party.pk != replacing.pk
-    ]
-    parties_check([*parties, PartyInput(actor=actor, role=role)])
+AGREEMENT_PARTY = Part(
+    field="parties",
+    relation="parties",
+    parent=lambda party: party.agreement if party.agreement_id else None,
+    to_input=lambda party: PartyInput(actor=party.actor, role=party.role),
+)
+CITATION = Part(
+    field="citations",
+    relation="citations",
+    parent=lambda citation: citation.fact,
+    to_input=lambda citation: CitationInput(article=citation.article, quote=citation.quote),
+)
 
 
-@transaction.atomic
 def agreement_party_create(
     *, agreement: Agreement, actor: Actor, role: str = PartyRole.SIGNATORY
 ) -> AgreementParty:
-    agreement_party_rows_check(agreement=agreement, actor=actor, role=role)
-    party = AgreementParty(agreement=agreement, actor=actor, role=role)
-    party.full_clean()
-    party.save()
-    return party
+    return AGREEMENT_PARTY.create(AgreementParty, agreement=agreement, actor=actor, role=role)
 
 
-@transaction.atomic
 def agreement_party_update(*, party: AgreementParty, data: dict[str, Any]) -> AgreementParty:
-    agreement_party_rows_check(
-        agreement=party.agreement,
-        actor=data.get("actor", party.actor),
-        role=data.get("role", party.role),
-        replacing=party,
-    )
-    party, _ = model_update(instance=party, data=data, fields=AGREEMENT_PARTY_FIELDS)
-    return party
+    return AGREEMENT_PARTY.update(instance=party, data=data, fields=AGREEMENT_PARTY_FIELDS)
 
 
-def citation_rows_check(
-    *, fact: Agreement | TradeFigure, article: Article, quote: str, replacing=None
-) -> None:
-    """Apply the citations' rules to ``fact``'s citations with this one added (or put in
-    place of ``replacing``). Public: the admin's page for one citation checks its form so."""
-    citations = [
-        CitationInput(article=citation.article, quote=citation.quote)
-        for citation in fact.citations.select_related("article")
-        if replacing is None or citation.pk != replacing.pk
-    ]
-    citations_check([*citations, CitationInput(article=article, quote=quote)], fact=type(fact))
-
-
-@transaction.atomic
 def citation_create(
     *,
     article: Article,
@@ -388,25 +354,13 @@ def citation_create(
     agreement: Agreement | None = None,
     trade_figure: TradeFigure | None = None,
 ) -> Citation:
-    citation = Citation(
-        article=article, quote=quote, agreement=agreement, trade_figure=trade_figure
+    return CITATION.create(
+        Citation, article=article, quote=quote, agreement=agreement, trade_figure=trade_figure
     )
-    citation.full_clean()
-    citation_rows_check(fact=citation.fact, article=article, quote=quote)
-    citation.save()
-    return citation
 
 
-@transaction.atomic
 def citation_update(*, citation: Citation, data: dict[str, Any]) -> Citation:
-    citation_rows_check(
-        fact=citation.fact,
-        article=data.get("article", citation.article),
-        quote=data.get("quote", citation.quote),
-        replacing=citation,
-    )
-    citation, _ = model_update(instance=citation, data=data, fields=CITATION_FIELDS)
-    return citation
+    return CITATION.update(instance=citation, data=data, fields=CITATION_FIELDS)
 
 
 # Reverting to a version of the history ---------------------------------------------------
@@ -456,3 +410,64 @@ def agreement_children_from_history(children: dict[str, list[dict]]) -> dict[str
 def trade_figure_children_from_history(children: dict[str, list[dict]]) -> dict[str, list]:
     """The ``citations`` of trade_figure_update, from a version's children."""
     return {"citations": _citations_from(children["citations"])}
+
+
+# The writers every door calls (core.services.Writer) -------------------------------------
+
+writer_declare(
+    Writer(
+        Actor,
+        actor_create,
+        actor_update,
+        "actor",
+        related={"aliases": row_value("name"), "identifiers": row_input(IdentifierInput)},
+        from_history=actor_children_from_history,
+    ),
+    Writer(
+        Agreement,
+        agreement_create,
+        agreement_update,
+        "agreement",
+        related={"parties": row_input(PartyInput), "citations": row_input(CitationInput)},
+        from_history=agreement_children_from_history,
+    ),
+    Writer(
+        TradeFigure,
+        trade_figure_create,
+        trade_figure_update,
+        "trade_figure",
+        related={"citations": row_input(CitationInput)},
+        from_history=trade_figure_children_from_history,
+    ),
+    Writer(
+        ActorAlias,
+        actor_alias_create,
+        actor_alias_update,
+        "alias",
+        fields=ACTOR_ALIAS_FIELDS,
+    ),
+    Writer(
+        ActorIdentifier,
+        actor_identifier_create,
+        actor_identifier_update,
+        "identifier",
+        fields=ACTOR_IDENTIFIER_FIELDS,
+    ),
+    Writer(Mention, mention_create, mention_update, "mention", fields=MENTION_FIELDS),
+    Writer(
+        AgreementParty,
+        agreement_party_create,
+        agreement_party_update,
+        "party",
+        fields=("agreement", *AGREEMENT_PARTY_FIELDS),
+        part=AGREEMENT_PARTY,
+    ),
+    Writer(
+        Citation,
+        citation_create,
+        citation_update,
+        "citation",
+        fields=("agreement", "trade_figure", *CITATION_FIELDS),
+        part=CITATION,
+    ),
+)

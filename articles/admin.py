@@ -5,19 +5,6 @@ from django.db import models
 from django.db.models import Count
 
 from articles.models import Article, Author, Authorship
-from articles.services import (
-    ARTICLE_FIELDS,
-    AUTHOR_FIELDS,
-    AUTHORSHIP_FIELDS,
-    article_children_from_history,
-    article_create,
-    article_update,
-    author_create,
-    author_update,
-    authorship_create,
-    authorship_rows_check,
-    authorship_update,
-)
 from core.admin import (
     RECORD_FIELDS,
     REVIEW_FIELDS,
@@ -36,7 +23,6 @@ class AuthorAdmin(ServiceAdmin):
         (None, {"fields": ("name", "slug", "affiliation", "bio")}),
         ("Record", {"classes": ("collapse",), "fields": RECORD_FIELDS}),
     )
-    service_fields = AUTHOR_FIELDS
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_total=Count("authorships"))
@@ -45,23 +31,12 @@ class AuthorAdmin(ServiceAdmin):
     def article_count(self, author) -> int:
         return author.article_total
 
-    def record_create(self, request, *, data, related):
-        return author_create(**data)
-
-    def record_update(self, request, *, instance, data, related):
-        return author_update(author=instance, data=data)
-
-
-class BylineFormSet(RuleCheckedFormSet):
-    rules_field = "authors"
-    to_input = staticmethod(lambda cleaned_data: cleaned_data["author"])
-
 
 class AuthorshipInline(admin.TabularInline):
     """The byline, in order: position 1 is the first author."""
 
     model = Authorship
-    formset = BylineFormSet
+    formset = RuleCheckedFormSet
     verbose_name = "author in the byline"
     verbose_name_plural = "byline"
     fields = ("position", "author")
@@ -94,8 +69,6 @@ class ArticleAdmin(ReviewedAdmin):
         ("Review", {"fields": REVIEW_FIELDS}),
         ("Record", {"classes": ("collapse",), "fields": RECORD_FIELDS}),
     )
-    service_fields = ARTICLE_FIELDS
-    service_inlines = {Authorship: "authors"}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
@@ -109,26 +82,6 @@ class ArticleAdmin(ReviewedAdmin):
     def byline(self, article) -> str:
         return ", ".join(authorship.author.name for authorship in article.authorships.all())
 
-    def inline_input(self, name, cleaned_data):
-        return (cleaned_data["position"], cleaned_data["author"])
-
-    @staticmethod
-    def _byline(related) -> list[Author] | None:
-        if "authors" not in related:
-            return None
-        # Sorted by the position the editor gave; the service numbers them 1, 2, 3…
-        return [author for _, author in sorted(related["authors"], key=lambda pair: pair[0])]
-
-    def related_from_history(self, children):
-        authors = article_children_from_history(children)["authors"]
-        return {"authors": list(enumerate(authors, start=1))}
-
-    def record_create(self, request, *, data, related):
-        return article_create(**data, authors=self._byline(related) or ())
-
-    def record_update(self, request, *, instance, data, related):
-        return article_update(article=instance, data=data, authors=self._byline(related))
-
 
 @admin.register(Authorship)
 class AuthorshipAdmin(ServiceAdmin):
@@ -139,14 +92,3 @@ class AuthorshipAdmin(ServiceAdmin):
     search_fields = ("article__title", "article__slug", "author__name")
     autocomplete_fields = ("article", "author")
     fields = ("article", "author", "position", *RECORD_FIELDS)
-    service_fields = ("article", *AUTHORSHIP_FIELDS)
-
-    def rows_check(self, cleaned_data, instance):
-        article = cleaned_data.get("article") or instance.article
-        authorship_rows_check(article=article, author=cleaned_data["author"], replacing=instance)
-
-    def record_create(self, request, *, data, related):
-        return authorship_create(**data)
-
-    def record_update(self, request, *, instance, data, related):
-        return authorship_update(authorship=instance, data=data)

@@ -4,12 +4,18 @@ This app knows nothing of the facts drawn from the articles (``actors``): it is 
 source those facts cite.
 """
 
+from datetime import date
+
 from django.db import models
 
 from articles.quotes import find_quote
 from core.editorial import CuratedModel, ReviewedModel, ReviewStatus
 from core.history import AggregateHistory, RecordHistory
 from core.rules import FieldCheckConstraint
+
+# The years a date of the dataset may lie in: a date outside them is a typing mistake.
+PLAUSIBLE_YEARS = (1900, 2100)
+PLAUSIBLE_DAYS = (date(PLAUSIBLE_YEARS[0], 1, 1), date(PLAUSIBLE_YEARS[1], 12, 31))
 
 
 class Section(models.TextChoices):
@@ -118,7 +124,21 @@ class Article(ReviewedModel):
 
     class Meta:
         ordering = ["-published_on", "slug"]
-        constraints = [ReviewedModel.verified_when_published("article_published_is_verified")]
+        constraints = [
+            ReviewedModel.verified_when_published("article_published_is_verified"),
+            FieldCheckConstraint(
+                condition=models.Q(published_on__isnull=True)
+                | models.Q(
+                    published_on__gte=PLAUSIBLE_DAYS[0], published_on__lte=PLAUSIBLE_DAYS[1]
+                ),
+                name="article_published_on_plausible",
+                field="published_on",
+                violation_error_message=(
+                    f"The publication date must lie between {PLAUSIBLE_YEARS[0]} and "
+                    f"{PLAUSIBLE_YEARS[1]}."
+                ),
+            ),
+        ]
         indexes = [
             models.Index(fields=["published_on"], name="article_published_on_idx"),
             models.Index(fields=["section", "published_on"], name="article_section_date_idx"),

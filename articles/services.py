@@ -10,9 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from articles.models import Article, Author, Authorship, Section
-from core.history import history_children_record
 from core.rules import rules_check
-from core.services import editable_fields, fields_check, model_update
+from core.services import (
+    Part,
+    Writer,
+    editable_fields,
+    model_create,
+    model_update,
+    row_value,
+    writer_declare,
+)
 
 # What each service writes: the models' editable fields (core.services.editable_fields).
 AUTHOR_FIELDS = editable_fields(Author)
@@ -22,11 +29,7 @@ ARTICLE_FIELDS = editable_fields(Article)
 @transaction.atomic
 def author_create(**fields: Any) -> Author:
     """A new author from the values of its ``AUTHOR_FIELDS``."""
-    fields_check(Author, fields)
-    author = Author(**fields)
-    author.full_clean()
-    author.save()
-    return author
+    return model_create(Author, fields)
 
 
 @transaction.atomic
@@ -54,13 +57,11 @@ def _byline_set(*, article: Article, authors: Sequence[Author]) -> bool:
 def article_create(*, authors: Sequence[Author] = (), **fields: Any) -> Article:
     """A new article from the values of its ``ARTICLE_FIELDS`` (an analytical article
     unless its section is given), with its byline in order."""
-    fields_check(Article, fields)
-    article = Article(**{"section": Section.ANALYTICAL_ARTICLES, **fields})
-    article.full_clean()
-    article.save()
-    _byline_set(article=article, authors=authors)
-    history_children_record(article)
-    return article
+    return model_create(
+        Article,
+        {"section": Section.ANALYTICAL_ARTICLES, **fields},
+        parts=lambda article: _byline_set(article=article, authors=authors),
+    )
 
 
 @transaction.atomic
@@ -83,37 +84,20 @@ def article_update(
 AUTHORSHIP_FIELDS = ("author", "position")
 
 
-def authorship_rows_check(
-    *, article: Article, author: Author, replacing: Authorship | None = None
-) -> None:
-    """Apply the byline's rules to ``article``'s byline with this author added (or put in
-    place of ``replacing``). Public: the admin's page for one authorship checks its form so."""
-    authors = [
-        authorship.author
-        for authorship in article.authorships.select_related("author")
-        if replacing is None or authorship.pk != replacing.pk
-    ]
-    rules_check(Article, "authors", [*authors, author])
+BYLINE_ENTRY = Part(
+    field="authors",
+    relation="authorships",
+    parent=lambda authorship: authorship.article if authorship.article_id else None,
+    to_input=lambda authorship: authorship.author,
+)
 
 
-@transaction.atomic
 def authorship_create(*, article: Article, author: Author, position: int) -> Authorship:
-    authorship_rows_check(article=article, author=author)
-    authorship = Authorship(article=article, author=author, position=position)
-    authorship.full_clean()
-    authorship.save()
-    return authorship
+    return BYLINE_ENTRY.create(Authorship, article=article, author=author, position=position)
 
 
-@transaction.atomic
 def authorship_update(*, authorship: Authorship, data: dict[str, Any]) -> Authorship:
-    authorship_rows_check(
-        article=authorship.article,
-        author=data.get("author", authorship.author),
-        replacing=authorship,
-    )
-    authorship, _ = model_update(instance=authorship, data=data, fields=AUTHORSHIP_FIELDS)
-    return authorship
+    return BYLINE_ENTRY.update(instance=authorship, data=data, fields=AUTHORSHIP_FIELDS)
 
 
 def article_children_from_history(children: dict[str, list[dict]]) -> dict[str, list]:
@@ -129,3 +113,28 @@ def article_children_from_history(children: dict[str, list[dict]]) -> dict[str, 
             }
         )
     return {"authors": [found[row["author"]] for row in rows]}
+
+
+# The writers every door calls (core.services.Writer) -------------------------------------
+
+writer_declare(
+    Writer(Author, author_create, author_update, "author"),
+    Writer(
+        Article,
+        article_create,
+        article_update,
+        "article",
+        related={"authors": row_value("author")},
+        ordered_by={"authors": "position"},
+        relations={"authors": "authorships"},
+        from_history=article_children_from_history,
+    ),
+    Writer(
+        Authorship,
+        authorship_create,
+        authorship_update,
+        "authorship",
+        fields=("article", *AUTHORSHIP_FIELDS),
+        part=BYLINE_ENTRY,
+    ),
+)

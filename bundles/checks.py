@@ -9,20 +9,12 @@ import itertools
 import uuid
 
 from django.db import connection
-from django.db.models import (
-    BooleanField,
-    CheckConstraint,
-    ExpressionWrapper,
-    F,
-    UniqueConstraint,
-    Value,
-)
+from django.db.models import CheckConstraint, F, UniqueConstraint
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 
 from bundles.dialect import QUOTE_BATCH, _q, key_match
 from bundles.specs import NOT_IMPORTED, SPECS_BY_LABEL, ModelSpec
-from core.rules import RULES, FieldCheckConstraint
+from core.rules import RULES, FieldConstraint, condition_failing
 
 
 class Checks:
@@ -132,9 +124,11 @@ class Checks:
         )
         spans = quote_rule.set_check((row[4], row[5]) for row in looked_up)
         found = []
-        for (n, file_no, index, key, _, _), span in zip(rows, spans, strict=True):
-            if span is None:
+        for (n, file_no, index, key, _, quote), span in zip(rows, spans, strict=True):
+            if span is None and quote.split():
                 bad.append((n, file_no, index, key))
+            elif span is None:
+                continue  # An empty quote: the constraint citation_quote_not_empty says so.
             else:
                 found.append((n, *span))
             if len(found) >= QUOTE_BATCH:
@@ -185,14 +179,8 @@ class Checks:
                 # verification): the database checks them as they are written.
                 continue
             failing = (
-                model._base_manager.annotate(
-                    _holds=Coalesce(
-                        ExpressionWrapper(constraint.condition, output_field=BooleanField()),
-                        Value(True),
-                    ),
-                    _row=RawSQL("_n", ()),
-                )
-                .filter(_holds=False)
+                condition_failing(model._base_manager.all(), constraint.condition)
+                .annotate(_row=RawSQL("_n", ()))
                 .order_by()
                 .values("_row")
             )
@@ -203,7 +191,7 @@ class Checks:
                 f"{stg}._n IN (WITH {table} AS (SELECT * FROM {stg} WHERE NOT _known) {sql})",
                 params,
             )
-            if isinstance(constraint, FieldCheckConstraint):
+            if isinstance(constraint, FieldConstraint):
                 fields = constraint.field
             else:
                 fields = ", ".join(sorted(_condition_fields(constraint.condition)))

@@ -5,7 +5,7 @@ import hashlib
 import uuid
 from collections.abc import Iterator, Sequence
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 
 from bundles.specs import ModelSpec
 
@@ -53,6 +53,17 @@ class Dialect:
             f"coalesce(CAST({alias}.{_q(c)} AS TEXT), char(30))" for c in columns
         )
         return f"caci_sha256({parts})"
+
+    def as_text(self, alias: str, field) -> str:
+        """SQL: the value of ``field`` in the row aliased ``alias`` as ``str()`` writes it
+        in Python (a UUID with its hyphens: SQLite stores it as 32 hex digits)."""
+        column = f"{alias}.{_q(field.column)}"
+        if self.postgres:
+            return f"{column}::text"
+        if isinstance(field, models.UUIDField):
+            groups = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+            return " || '-' || ".join(f"substr({column}, {at}, {n})" for at, n in groups)
+        return f"CAST({column} AS TEXT)"
 
     @property
     def true(self) -> str:

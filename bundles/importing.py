@@ -58,7 +58,7 @@ class _Import(Staging, KnownRecords, Checks, Writing):
         report: ImportReport,
         overwrite: bool,
         reason: str,
-        user_id: int | None,
+        user,
         progress: bool,
         check_all: bool,
         workers: int | None = None,
@@ -67,7 +67,8 @@ class _Import(Staging, KnownRecords, Checks, Writing):
         self.report = report
         self.overwrite = overwrite
         self.reason = reason
-        self.user_id = user_id
+        self.user = user
+        self.user_id = user.pk if user else None
         self.progress = progress
         self.dialect = Dialect()
         self.readers = {
@@ -88,6 +89,8 @@ class _Import(Staging, KnownRecords, Checks, Writing):
         self.processed: list[str] = []
         # The errors of files that could not be read to their end.
         self.causes: list[BundleError] = []
+        # How many records of each model with parts are noted to be changed (``writing``).
+        self.touched: dict[str, int] = dict.fromkeys(SPECS_BY_LABEL, 0)
         self.now = timezone.now()
         self.db_now = connection.ops.adapt_datetimefield_value(self.now)
 
@@ -187,6 +190,7 @@ class _Import(Staging, KnownRecords, Checks, Writing):
         self.parts = []
         self.processed = []
         self.causes = []
+        self.touched = dict.fromkeys(SPECS_BY_LABEL, 0)
 
     def process(self, cursor, spec: ModelSpec, bar) -> None:
         """Check one model's staged records, match them with the table and write them."""
@@ -278,7 +282,7 @@ def fixtures_import(
             report=report,
             overwrite=overwrite,
             reason=run.change_reason,
-            user_id=user.pk if user else None,
+            user=user,
             progress=progress,
             check_all=check_all,
             workers=workers,

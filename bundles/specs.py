@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models.fields import AutoFieldMixin
 
 from core.editorial import ReviewedModel
+from core.history import aggregate_links
 
 # Columns a bundle may carry but that the importer does not take from it: the database keeps
 # its own clock (created_at, updated_at), the importer computes import_digest and
@@ -104,6 +105,19 @@ class ModelSpec:
     def unedited_table(self) -> str:
         """The rows whose fingerprint may mark a bundle record as unchanged."""
         return f"{self.staging_table}_unedited"
+
+    @property
+    def touched_table(self) -> str:
+        """The records of this model whose parts the import changed (an agreement whose
+        party it replaced): each is then changed too, once."""
+        return f"{self.staging_table}_touched"
+
+    @cached_property
+    def aggregates(self) -> tuple[Reference, ...]:
+        """The references to the records this record is a part of (``core.history``'s
+        aggregates: a party's agreement): a change of it is a change of them."""
+        links = {foreign_key.name for _, foreign_key in aggregate_links(self.model)}
+        return tuple(ref for ref in self.references if ref.name in links)
 
     @cached_property
     def reviewed(self) -> bool:
@@ -250,3 +264,5 @@ SPECS: tuple[ModelSpec, ...] = (
     CitationSpec(),
 )
 SPECS_BY_LABEL = {spec.label: spec for spec in SPECS}
+# The models whose records have parts (core.history's aggregates), by label.
+AGGREGATES = frozenset(ref.target for spec in SPECS for ref in spec.aggregates)

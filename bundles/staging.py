@@ -24,7 +24,7 @@ from bundles.reading import (
     iter_records,
     reader_for,
 )
-from bundles.specs import SPECS, SPECS_BY_LABEL, ModelSpec
+from bundles.specs import AGGREGATES, SPECS, SPECS_BY_LABEL, ModelSpec
 
 LOAD_BATCH = 5_000
 # A staging row's ordinal: its part of a file in the high bits, its index in the low ones.
@@ -85,10 +85,18 @@ class Staging:
                 f"(_n {self.dialect.row_id_type()}, _part integer, _idx integer, _key text, "
                 "_fingerprint varchar(32))"
             )
+            if spec.label in AGGREGATES:
+                pk = spec.model._meta.pk
+                key_type = "bigint" if spec.has_auto_pk else pk.db_type(connection)
+                cursor.execute(f"DROP TABLE IF EXISTS {_q(spec.touched_table)}")
+                cursor.execute(f"CREATE TEMPORARY TABLE {_q(spec.touched_table)} (id {key_type})")
 
     def drop_staging(self, cursor) -> None:
         for spec in SPECS:
-            for table in (spec.staging_table, spec.known_table, spec.unedited_table):
+            tables = (spec.staging_table, spec.known_table, spec.unedited_table)
+            if spec.label in AGGREGATES:
+                tables += (spec.touched_table,)
+            for table in tables:
                 cursor.execute(f"DROP TABLE IF EXISTS {_q(table)}")
         for table in ("caci_stg_edited", "caci_stg_offsets", "caci_stg_stale"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")

@@ -5,10 +5,17 @@ A record is created, unchanged (its digest is the row's), updated (the row is as
 import wrote it), or a conflict (an editor changed the row since: kept unless
 ``overwrite``). Writes are INSERT … SELECT and UPDATE … FROM the staging table; the history
 rows are written by the same statement on PostgreSQL, naming the import run.
+
+A record and its parts are one unit (``core.history``'s aggregates: an agreement with its
+parties and citations): the parts an import creates, changes or deletes change the record
+they belong to, once, unless the import wrote it already. A published record an import
+sends back to review leaves a tombstone, as the review service's does.
 """
 
 import json
 from collections.abc import Sequence
+
+from django.db import connection, models
 
 from bundles.dialect import _q, key_match
 from bundles.reading import ROW_HEAD
@@ -16,6 +23,8 @@ from bundles.report import DETAIL_LIMIT, RecordChange
 from bundles.specs import SPECS, SPECS_BY_LABEL, ModelSpec
 from core.editorial import ReviewStatus
 from core.history import CHILDREN_FIELD
+from core.models import RemovalReason, Tombstone
+from core.services import identifier_field, tombstone_values
 
 # Models whose children a bundle states in full: their staging rows keep the database id.
 PARENTS = {ref.target for spec in SPECS for ref in spec.references if ref.name in spec.parents}
@@ -25,8 +34,8 @@ RENUMBER_SHIFT = 10_000
 
 class Writing:
     """The matching and writing step of an import (see ``importing``): it uses the
-    import's ``dialect``, ``overwrite``, ``report``, ``readers``, ``db_now``, ``reason``
-    and ``user_id``."""
+    import's ``dialect``, ``overwrite``, ``report``, ``readers``, ``now``, ``db_now``,
+    ``reason``, ``user``, ``user_id`` and ``touched``."""
 
     def classify(self, cursor, spec: ModelSpec) -> None:
         """Match the valid records with the table: unchanged, updated, or a conflict.
@@ -137,10 +146,12 @@ class Writing:
             parent_stg = _q(SPECS_BY_LABEL[ref.target].staging_table)
             parents.append(f"t.{_q(ref.column)} IN (SELECT id FROM {parent_stg} WHERE _valid)")
         current = self.dialect.digest("t", spec.data_columns)
+        # The records the stale rows are parts of, which their deletion changes.
+        aggregates = "".join(f", t.{_q(ref.column)}" for ref in spec.aggregates)
         cursor.execute("DROP TABLE IF EXISTS caci_stg_stale")
         cursor.execute(
             f"CREATE TEMPORARY TABLE caci_stg_stale AS SELECT t.{_q(spec.model._meta.pk.column)} "
-            f"AS id, t.import_digest = {current} AS unedited FROM {table} t "
+            f"AS id, t.import_digest = {current} AS unedited{aggregates} FROM {table} t "
             f"WHERE ({' OR '.join(parents)}) AND NOT EXISTS "
             f"(SELECT 1 FROM {stg} s WHERE {key_match('s', 't', spec)})"
         )
@@ -158,6 +169,9 @@ class Writing:
         self.history(cursor, spec, "-", f"t.{pk} IN ({doomed})")
         cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({doomed})")
         report.deleted += cursor.rowcount
+        if cursor.rowcount:
+            unedited = "" if self.overwrite else " WHERE r.unedited"
+            self.aggregates_note(cursor, spec, f"FROM caci_stg_stale r{unedited}")
 
     def write(self, cursor, spec: ModelSpec) -> None:
         table, stg = _q(spec.table), _q(spec.staging_table)
@@ -201,7 +215,16 @@ class Writing:
                 f"UPDATE {stg} SET id = t.id FROM {table} t "
                 f"WHERE {stg}._action = 'created' AND {key_match(stg, 't', spec)}"
             )
-        # Updates.
+        # Updates: first what the rows were (published; a part of which record).
+        report = self.report.model(spec.label)
+        if report.updated or (self.overwrite and report.conflicts):
+            self.unpublished_tombstones(cursor, spec, changing)
+            self.aggregates_note(
+                cursor,
+                spec,
+                f"FROM {table} r JOIN {stg} s ON {key_match('s', 'r', spec)} "
+                f"WHERE s._action IN ({changing})",
+            )
         if spec.renumbered:
             number = _q(spec.renumbered)
             cursor.execute(
@@ -234,6 +257,79 @@ class Writing:
             f"WHERE {stg}._action = 'unchanged' AND NOT {stg}._known AND {same_key} "
             f"AND {table}.import_digest <> {stg}._digest"
         )
+        # The records the new and changed rows are now parts of. Asked whatever the counts,
+        # so that an import runs the same statements whichever of its models it changes.
+        self.aggregates_note(
+            cursor, spec, f"FROM {stg} r WHERE r._action IN ('created', {changing})"
+        )
+        self.aggregates_touch(cursor, spec)
+
+    def unpublished_tombstones(self, cursor, spec: ModelSpec, changing: str) -> None:
+        """A tombstone for each published record the update about to be written sends back
+        to review, as ``core.services.tombstone_write`` writes one for a single record."""
+        if not spec.reviewed:
+            return
+        values = tombstone_values(
+            model=spec.model,
+            reason=RemovalReason.UNPUBLISHED,
+            public=True,
+            user=self.user,
+            moment=self.now,
+        )
+        columns, params = [], []
+        for name, value in values.items():
+            field = Tombstone._meta.get_field(name)
+            if isinstance(value, models.Model):
+                value = value.pk
+            columns.append(_q(field.column))
+            params.append(field.get_db_prep_save(value, connection))
+        columns.append(_q(Tombstone._meta.get_field("record_id").column))
+        record_id = self.dialect.as_text("t", identifier_field(spec.model))
+        published = ReviewStatus.PUBLISHED.value
+        cursor.execute(
+            f"INSERT INTO {_q(Tombstone._meta.db_table)} ({', '.join(columns)}) "
+            f"SELECT {', '.join(['%s'] * len(params))}, {record_id} "
+            f"FROM {_q(spec.table)} t JOIN {_q(spec.staging_table)} s "
+            f"ON {key_match('s', 't', spec)} WHERE s._action IN ({changing}) "
+            "AND t.review_status = %s AND s.review_status <> %s",
+            [*params, published, published],
+        )
+
+    def aggregates_note(self, cursor, spec: ModelSpec, rows: str) -> None:
+        """Note, to be changed, the records that ``rows`` (``FROM … WHERE …`` over rows
+        aliased r holding parts of them) belong to, unless this import wrote them already
+        (their ``updated_at`` is its moment): an aggregate changes once per import."""
+        for ref in spec.aggregates:
+            aggregate = SPECS_BY_LABEL[ref.target]
+            pk = _q(aggregate.model._meta.pk.column)
+            cursor.execute(
+                f"INSERT INTO {_q(aggregate.touched_table)} (id) SELECT a.{pk} "
+                f"FROM {_q(aggregate.table)} a WHERE a.updated_at <> %s "
+                f"AND a.{pk} IN (SELECT r.{_q(ref.column)} {rows})",
+                [self.db_now],
+            )
+            self.touched[aggregate.label] += cursor.rowcount
+
+    def aggregates_touch(self, cursor, spec: ModelSpec) -> None:
+        """Change the records noted by ``aggregates_note``: their ``updated_at`` moves and their
+        history gets one version, whose parts ``core.history.children_at`` reads from the
+        parts' own history rows written at the same moment."""
+        for ref in spec.aggregates:
+            aggregate = SPECS_BY_LABEL[ref.target]
+            if not self.touched[aggregate.label]:
+                continue
+            pk, touched = _q(aggregate.model._meta.pk.column), _q(aggregate.touched_table)
+            self.write_with_history(
+                cursor,
+                aggregate,
+                "~",
+                f"UPDATE {_q(aggregate.table)} SET updated_at = %s "
+                f"WHERE {pk} IN (SELECT id FROM {touched})",
+                [self.db_now],
+                f"t.{pk} IN (SELECT id FROM {touched})",
+            )
+            cursor.execute(f"DELETE FROM {touched}")
+            self.touched[aggregate.label] = 0
 
 
 def _field_names(spec: ModelSpec, columns: Sequence[str]) -> list[str]:

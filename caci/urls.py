@@ -1,8 +1,10 @@
-"""Root URL configuration: the editors' admin and the public API."""
+"""Root URL configuration: the editors' admin, the public API and the health checks."""
 
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+from core import http
 
 admin.site.site_header = "CACI dataset"
 admin.site.site_title = "CACI dataset admin"
@@ -12,4 +14,6 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/", include("caci.api")),
+    path("health/live", http.live, name="health-live"),
+    path("health/ready", http.ready, name="health-ready"),
 ]

@@ -4,7 +4,7 @@ the review workflow, spreadsheet import and export.
 The apps' admins (``articles/admin.py``, ``actors/admin.py``) build on these classes.
 """
 
-from collections.abc import Mapping
+from copy import copy
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.utils.html import conditional_escape
@@ -30,6 +30,7 @@ from core.resources import record_resource
 from core.rules import rules_check
 from core.services import (
     NOT_CONTENT,
+    Writer,
     aggregates_touch,
     history_of,
     publish_check,
@@ -37,6 +38,7 @@ from core.services import (
     record_review,
     records_publish,
     records_send_back_to_review,
+    writer_for,
 )
 
 RECORD_FIELDS = ("created_at", "updated_at", "import_digest")
@@ -57,22 +59,21 @@ def live_forms(formset) -> list:
 class RuleCheckedFormSet(BaseInlineFormSet):
     """An inline formset that applies the rule book's rules about its rows as a whole.
 
-    ``rules_field`` names the rows as the services take them ("parties", "citations"); the
-    rules are those of the parent record's model about that field (``core/rules.py``),
-    applied to what ``to_input`` makes of each row. Their ``ValidationError`` is shown
-    above the inline, so the page says what is wrong before anything is written.
+    The rows are those the parent record's writer takes under a name ("parties",
+    "citations"), and the rules those of the parent's model about that name
+    (``core/rules.py``). Their ``ValidationError`` is shown above the inline, so the page
+    says what is wrong before anything is written.
     """
-
-    rules_field: str = ""
-    to_input = None
 
     def clean(self) -> None:
         # The rule book first: its message, not the formset's generic one about duplicate
         # rows, is what every door says of an actor named twice.
-        if not any(self.errors):
-            inputs = [type(self).to_input(form.cleaned_data) for form in live_forms(self)]
+        writer = writer_for(type(self.instance))
+        name = writer.related_for(self.fk.remote_field.get_accessor_name())
+        if name is not None and not any(self.errors):
+            inputs = writer.inputs(name, [form.cleaned_data for form in live_forms(self)])
             try:
-                rules_check(type(self.instance), self.rules_field, inputs)
+                rules_check(type(self.instance), name, inputs)
             except ValidationError as error:
                 raise ValidationError(error.messages) from error
         super().clean()
@@ -243,29 +244,27 @@ class ChildrenDisplay:
 
 
 class ServiceAdmin(CuratedAdmin):
-    """A curated record's admin whose writes go through the app's services.
+    """A curated record's admin whose writes go through the model's writer
+    (``core.services.Writer``, declared next to the app's services).
 
-    ``record_create`` and ``record_update`` call the services with the form's values for
-    ``service_fields`` and, for the inlines named in ``service_inlines``, what
-    ``inline_input`` makes of their rows. The record is created in ``save_related``
-    because the services create a record and its inlines together (an agreement never
-    exists without its parties and citations).
+    The writer is given the form's values for its fields and, for the inlines of its
+    related rows (an inline's model whose related name the writer takes: "parties",
+    "aliases"), the rows' values. The record is created in ``save_related`` because the
+    services create a record and its inlines together (an agreement never exists without
+    its parties and citations).
     """
 
-    service_fields: tuple[str, ...] = ()
-    # Inline model -> the name of the services' argument it feeds ("parties", "aliases").
-    service_inlines: Mapping[type[models.Model], str] = {}
+    @property
+    def writer(self) -> Writer:
+        return writer_for(self.model)
 
-    # The writes ----------------------------------------------------------------------------
+    @property
+    def service_fields(self) -> tuple[str, ...]:
+        return self.writer.fields
 
-    def record_create(self, request, *, data: dict[str, Any], related: dict[str, list]):
-        raise NotImplementedError
-
-    def record_update(self, request, *, instance, data: dict[str, Any], related: dict[str, list]):
-        raise NotImplementedError
-
-    def inline_input(self, name: str, cleaned_data: dict[str, Any]) -> Any:
-        raise NotImplementedError
+    def related_name(self, formset) -> str | None:
+        """The writer's name for the rows of ``formset``, or None for an inline of its own."""
+        return self.writer.related_for(formset.fk.remote_field.get_accessor_name())
 
     def get_fieldsets(self, request, obj=None):
         # A field the services write and the admin's layout does not place yet (a field
@@ -290,8 +289,9 @@ class ServiceAdmin(CuratedAdmin):
         }
 
     def related_from_history(self, children: dict[str, list[dict]]) -> dict[str, list]:
-        """What a version's children make of the services' inline arguments (a revert)."""
-        return {}
+        """What a version's children make of the writer's related rows (a revert)."""
+        from_history = self.writer.from_history
+        return from_history(children) if from_history else {}
 
     def save_model(self, request, obj, form, change) -> None:
         version = getattr(request, "reverting_to", None)
@@ -309,18 +309,18 @@ class ServiceAdmin(CuratedAdmin):
         related = {}
         other_formsets = []
         for formset in formsets:
-            name = self.service_inlines.get(formset.model)
+            name = self.related_name(formset)
             if name is None:
                 other_formsets.append(formset)
                 continue
-            related[name] = [
-                self.inline_input(name, inline.cleaned_data) for inline in live_forms(formset)
-            ]
+            related[name] = self.writer.inputs(
+                name, [inline.cleaned_data for inline in live_forms(formset)]
+            )
             self._describe_formset(formset)
         if change:
             self.record_write(request, obj, form, related)
         else:
-            saved = self.record_create(request, data=self.service_data(form), related=related)
+            saved = self.writer.create(data=self.service_data(form), related=related)
             # The admin goes on with its own object (its log entry, the message, the
             # redirect): make it the record as written.
             obj.pk = saved.pk
@@ -333,9 +333,7 @@ class ServiceAdmin(CuratedAdmin):
         # The form has already set its values on ``obj``: compare with the stored record so
         # that the service writes, and the history records, only what changed.
         stored = type(obj)._default_manager.get(pk=obj.pk)
-        saved = self.record_update(
-            request, instance=stored, data=self.service_data(form), related=related
-        )
+        saved = self.writer.update(instance=stored, data=self.service_data(form), related=related)
         self.after_write(request, saved, form)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -365,8 +363,16 @@ class ServiceAdmin(CuratedAdmin):
         aggregates_touch(parents=aggregate_parents(record))
 
     def rows_check(self, cleaned_data: dict[str, Any], instance) -> None:
-        """Hook: apply the rules a row meets only with its siblings (a party among its
+        """Apply the rules a part meets only with its siblings (a party among its
         agreement's parties), before the page saves. ``instance`` is None on an add page."""
+        part = self.writer.part
+        if part is None:
+            return
+        candidate = copy(instance) if instance is not None else self.model()
+        for name in self.service_fields:
+            if name in cleaned_data:
+                setattr(candidate, name, cleaned_data[name])
+        part.rows_check(candidate, replacing=instance)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)

@@ -158,18 +158,26 @@ def aggregate_children(model: type[models.Model]) -> dict[str, tuple[str, ...]]:
     return _aggregates.get(model._meta.concrete_model, {})
 
 
-def aggregate_parents(instance: models.Model) -> list[models.Model]:
-    """The records ``instance`` is a part of (a citation's agreement), as stored now."""
-    parents = []
+def aggregate_links(child: type[models.Model]) -> list[tuple[type[models.Model], models.Field]]:
+    """The aggregates a ``child`` record is a part of: each one's model and the child's
+    foreign key to it (a citation's ``agreement`` and ``trade_figure``)."""
+    links = []
     for model, relations in _aggregates.items():
         for relation in relations:
             remote = model._meta.get_field(relation).remote_field
-            if remote.model is not instance._meta.concrete_model:
-                continue
-            parent_id = getattr(instance, remote.attname)
-            parent = model._default_manager.filter(pk=parent_id).first() if parent_id else None
-            if parent is not None:
-                parents.append(parent)
+            if remote.model is child._meta.concrete_model:
+                links.append((model, remote))
+    return links
+
+
+def aggregate_parents(instance: models.Model) -> list[models.Model]:
+    """The records ``instance`` is a part of (a citation's agreement), as stored now."""
+    parents = []
+    for model, foreign_key in aggregate_links(type(instance)):
+        parent_id = getattr(instance, foreign_key.attname)
+        parent = model._default_manager.filter(pk=parent_id).first() if parent_id else None
+        if parent is not None:
+            parents.append(parent)
     return parents
 
 
@@ -236,9 +244,12 @@ def children_at(version) -> dict[str, list[dict]] | None:
         child = remote.model
         child_history = get_history_manager_for_model(child)
         child_pk = child._meta.pk.attname
+        parent_id = getattr(version, model._meta.pk.attname)
+        # Every child that was ever the record's, as it stood then: one moved to another
+        # record since (a citation an import gave to another fact) is no longer its.
+        ever = child_history.filter(**{remote.attname: parent_id}).values(child_pk)
         rows = child_history.filter(
-            **{remote.attname: getattr(version, model._meta.pk.attname)},
-            history_date__lte=version.history_date,
+            **{f"{child_pk}__in": ever}, history_date__lte=version.history_date
         ).order_by(child_pk, "-history_date", "-history_id")
         latest = {}
         for row in rows:
@@ -246,7 +257,7 @@ def children_at(version) -> dict[str, list[dict]] | None:
         values = [
             {name: getattr(row, child._meta.get_field(name).attname) for name in fields}
             for row in latest.values()
-            if row.history_type != "-"
+            if row.history_type != "-" and getattr(row, remote.attname) == parent_id
         ]
         snapshot[relation] = _as_stored(values, fields)
     return snapshot

@@ -14,18 +14,15 @@ from django.db import models, transaction
 from import_export import fields, resources, widgets
 
 from core.history import history_context
-from core.services import record_review
+from core.services import record_review, writer_for
 
 
 class ServiceResource(resources.ModelResource):
-    """A resource whose rows are written by the app's services.
+    """A resource whose rows are written by the model's writer (``core.services.Writer``).
 
-    Subclasses name the model fields the services take (``service_fields``) and implement
-    ``record_create`` / ``record_update``; ``parse_related`` reads the columns that are not
-    model fields (aliases, parties, citations) into what the services take.
+    ``parse_related`` reads the columns that are not model fields (aliases, parties,
+    citations) into the writer's related rows.
     """
-
-    service_fields: tuple[str, ...] = ()
 
     class Meta:
         use_transactions = True
@@ -95,31 +92,26 @@ class ServiceResource(resources.ModelResource):
         new, old = field.get_value(instance), field.get_value(original)
         return new == old or (new in (None, "") and old in (None, ""))
 
-    def record_create(self, *, data: dict[str, Any], related: dict[str, Any]):
-        raise NotImplementedError
-
-    def record_update(self, *, instance, data: dict[str, Any], related: dict[str, Any]):
-        raise NotImplementedError
-
     def do_instance_save(self, instance, is_create) -> None:
-        data = {name: getattr(instance, name) for name in self.service_fields}
+        writer = writer_for(type(instance))
+        data = {name: getattr(instance, name) for name in writer.fields}
         wanted_status = getattr(instance, "review_status_wanted", None)
         related = getattr(instance, "imported_related", {})
         # The row and its review are one write: a refused publication undoes the row.
         with transaction.atomic():
             if is_create:
-                saved = self.record_create(data=data, related=related)
+                saved = writer.create(data=data, related=related)
             else:
                 stored = type(instance)._default_manager.get(pk=instance.pk)
-                saved = self.record_update(instance=stored, data=data, related=related)
+                saved = writer.update(instance=stored, data=data, related=related)
             if wanted_status and wanted_status != saved.review_status:
                 record_review(
                     record=saved, status=wanted_status, user=getattr(self, "importing_user", None)
                 )
-        # The import goes on with its own object (its report, the admin's log): give it
-        # the record's identity.
+        # The import goes on with its own object (its report, the admin's log): it is the
+        # record as the writer wrote it, identity included.
         instance.pk = saved.pk
-        instance._state.adding = False
+        instance.refresh_from_db()
 
 
 def stored_related(instance: models.Model, name: str) -> list:

@@ -26,14 +26,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Value
+from django.db.models.functions import Coalesce
 
 RULES: dict[str, "Rule"] = {}
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule over a record's rows in another table.
+    """A rule over a record's rows in another table, or over one record (``over``).
 
     ``row_check`` takes the rows (the services' inputs: ``PartyInput``, ``CitationInput``…)
     and returns the messages, one per fault, empty when the rule holds; each message
@@ -53,6 +55,10 @@ class Rule:
     # "records": set_check takes a QuerySet of records and returns those breaking the rule;
     # "rows": it takes the rows' values, many at a time, and says of each what it finds.
     set_check_over: str = "records"
+    # "rows": a rule over a record's rows in another table (the services' related rows);
+    # "record": a rule over each record on its own, which a constraint enforces
+    # (``constraint_rule``).
+    over: str = "rows"
 
 
 def constraint_message(model: type[models.Model], name: str) -> str:
@@ -69,6 +75,50 @@ def rule_declare(rule: Rule) -> Rule:
         raise ValueError(f"The rule {rule.name!r} is declared twice.")
     RULES[rule.name] = rule
     return rule
+
+
+def named_once_rule(
+    *,
+    name: str,
+    model: type[models.Model],
+    field: str,
+    relation: str,
+    named: str,
+    key: Callable[[Any], Any],
+    constraint: str,
+) -> Rule:
+    """Declare the rule that a record's rows name a thing at most once: an actor among an
+    agreement's parties, an author in an article's byline.
+
+    ``field`` names the rows as the services take them ("parties"), ``relation`` as the
+    model holds them ("parties", "authorships"), ``named`` the rows' foreign key to the
+    thing ("actor", "author") and ``key`` what identifies it in a service's input. The
+    child model's unique ``constraint`` enforces the rule once rows are written, and gives
+    its message.
+    """
+    child = model._meta.get_field(relation).related_model
+    message = constraint_message(child, constraint)
+
+    def repeated(rows: Sequence[Any]) -> list[str]:
+        keys = [key(row) for row in rows]
+        return [message] if len(set(keys)) != len(keys) else []
+
+    def records_naming_one_twice(records: models.QuerySet) -> models.QuerySet:
+        return records.annotate(
+            _rows=Count(relation), _named=Count(f"{relation}__{named}", distinct=True)
+        ).filter(_rows__gt=F("_named"))
+
+    return rule_declare(
+        Rule(
+            name=name,
+            model=model,
+            field=field,
+            message=message,
+            row_check=repeated,
+            set_check=records_naming_one_twice,
+            constraint=constraint,
+        )
+    )
 
 
 def rules_for(model: type[models.Model], field_name: str) -> list[Rule]:
@@ -88,18 +138,18 @@ def rules_check(model: type[models.Model], field_name: str, rows: Sequence[Any])
         raise ValidationError({field_name: messages})
 
 
-class FieldCheckConstraint(models.CheckConstraint):
-    """A check constraint whose violation is reported on one field of the form or request.
+class FieldConstraint:
+    """A constraint whose violation is reported on one field of the form or request.
 
-    Declared like ``CheckConstraint`` with ``field`` added: the database enforces the
-    condition, ``full_clean()`` reports ``violation_error_message`` under ``field`` (and
-    skips the check when that field has errors of its own, as Django skips a constraint
-    whose fields are excluded).
+    Declared like the constraint it is mixed into, with ``field`` added: the database
+    enforces it, ``full_clean()`` reports ``violation_error_message`` under ``field`` (and
+    skips it when that field has errors of its own, as Django skips a constraint whose
+    fields are excluded).
     """
 
-    def __init__(self, *, field: str, **kwargs):
+    def __init__(self, *args, field: str, **kwargs):
         self.field = field
-        super().__init__(**kwargs)
+        super().__init__(*args, **kwargs)
 
     def validate(self, model, instance, exclude=None, using=None) -> None:
         try:
@@ -114,7 +164,75 @@ class FieldCheckConstraint(models.CheckConstraint):
 
     def __eq__(self, other) -> bool:
         return (
-            isinstance(other, FieldCheckConstraint)
-            and self.field == other.field
-            and super().__eq__(other)
+            isinstance(other, type(self)) and self.field == other.field and super().__eq__(other)
         )
+
+
+class FieldCheckConstraint(FieldConstraint, models.CheckConstraint):
+    """A check constraint reported on one field (see ``FieldConstraint``)."""
+
+
+class FieldUniqueConstraint(FieldConstraint, models.UniqueConstraint):
+    """A unique constraint reported on one field (see ``FieldConstraint``)."""
+
+
+def condition_failing(records: models.QuerySet, condition: models.Q) -> models.QuerySet:
+    """The records of ``records`` for which ``condition`` is false, as the database judges
+    a check constraint (a condition that is unknown, NULL, holds)."""
+    return records.annotate(
+        _holds=Coalesce(ExpressionWrapper(condition, output_field=BooleanField()), Value(True))
+    ).filter(_holds=False)
+
+
+def constraint_rule(model: type[models.Model], name: str) -> Rule:
+    """Declare the rule that ``model``'s field constraint ``name`` enforces on each record.
+
+    Its row check asks the constraint of each record (``validate``, as ``full_clean``
+    does); its set check is the constraint over many records at once, as the fixture
+    importer asks it of the records it stages (``condition_failing``; for a unique
+    constraint, the records sharing their values with another).
+    """
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    if not isinstance(constraint, FieldConstraint):
+        raise TypeError(f"{name} does not name the field it is about: make it a Field…Constraint.")
+    message = str(constraint.violation_error_message)
+
+    def broken_records(records: Sequence[models.Model]) -> list[str]:
+        messages = []
+        for record in records:
+            try:
+                constraint.validate(model, record, using=DEFAULT_DB_ALIAS)
+            except ValidationError:
+                messages.append(message)
+        return messages
+
+    def failing(records: models.QuerySet) -> models.QuerySet:
+        if isinstance(constraint, models.UniqueConstraint):
+            shared = (
+                records.model._default_manager.filter(constraint.condition or models.Q())
+                .values(*constraint.fields)
+                .annotate(_count=Count("pk"))
+                .filter(_count__gt=1)
+            )
+            same = models.Q()
+            for values in shared:
+                same |= models.Q(**values)
+            return (
+                records.filter(same & (constraint.condition or models.Q()))
+                if shared
+                else records.none()
+            )
+        return condition_failing(records, constraint.condition)
+
+    return rule_declare(
+        Rule(
+            name=name,
+            model=model,
+            field=constraint.field,
+            message=message,
+            row_check=broken_records,
+            set_check=failing,
+            constraint=name,
+            over="record",
+        )
+    )

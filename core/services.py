@@ -1,6 +1,10 @@
 """Write helpers shared by every app's services."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from copy import copy
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
+from importlib import import_module
 from typing import Any, TypeVar
 
 from django.apps import apps
@@ -20,6 +24,7 @@ from core.history import (
     history_context,
 )
 from core.models import RemovalReason, Tombstone
+from core.rules import rules_check
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -56,6 +61,29 @@ def fields_check(model: type[models.Model], data: Mapping[str, Any]) -> None:
     unknown = sorted(set(data) - set(editable_fields(model)))
     if unknown:
         raise TypeError(f"{model.__name__} has no editable field {', '.join(unknown)}.")
+
+
+def model_create(
+    model: type[ModelT],
+    fields: Mapping[str, Any],
+    *,
+    parts: Callable[[ModelT], Any] | None = None,
+) -> ModelT:
+    """A new record of ``model`` from the values of its editable ``fields`` (the model's
+    defaults for the rest), validated and saved; then ``parts`` writes its aggregate's
+    children (an agreement's parties…), which its first version in the history records.
+
+    Call it inside the caller's transaction: a child refused undoes the record too.
+    """
+    fields_check(model, fields)
+    record = model(**fields)
+    record.full_clean()
+    record.save()
+    if parts is not None:
+        parts(record)
+    if aggregate_children(model):
+        history_children_record(record)
+    return record
 
 
 def model_update(
@@ -115,13 +143,186 @@ def aggregates_touch(*, parents: Iterable[models.Model]) -> None:
         model_update(instance=parent, data={}, fields=(), children_changed=True)
 
 
+# One writer per model --------------------------------------------------------------------
+
+WRITERS: dict[type[models.Model], "Writer"] = {}
+
+
+def row_input(kind: type) -> Callable[[Mapping[str, Any]], Any]:
+    """A row as a service takes it (``kind``, a dataclass such as ``PartyInput``), from its
+    fields' values: an admin inline's form, an object of the API."""
+    names = [f.name for f in dataclass_fields(kind)]
+    return lambda values: kind(**{name: values[name] for name in names if name in values})
+
+
+def row_value(name: str) -> Callable[[Mapping[str, Any]], Any]:
+    """A row as a service takes it when it is one value (an alias's name, an author)."""
+    return lambda values: values[name]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A row of a record's aggregate written on a page of its own (an agreement's party, a
+    fact's citation, an article's byline entry): it meets its record's rules about those
+    rows (``core/rules.py``) together with its siblings.
+
+    ``parent`` gives the record a part belongs to (None when it names none: a constraint
+    of the model refuses that), ``relation`` the record's related name for its parts,
+    ``field`` the rules' name for them, ``to_input`` the part as the rules take it.
+    """
+
+    field: str
+    relation: str
+    parent: Callable[[models.Model], models.Model | None]
+    to_input: Callable[[models.Model], Any]
+
+    def rows_check(self, part: models.Model, *, replacing: models.Model | None = None) -> None:
+        """Apply the record's rules to its stored parts with ``part`` added, or put in place
+        of ``replacing``. Raises ``ValidationError`` naming the field."""
+        parent = self.parent(part)
+        if parent is None:
+            return
+        siblings = [
+            self.to_input(row)
+            for row in getattr(parent, self.relation).all()
+            if replacing is None or row.pk != replacing.pk
+        ]
+        rules_check(type(parent), self.field, [*siblings, self.to_input(part)])
+
+    @transaction.atomic
+    def create(self, model: type[ModelT], **values: Any) -> ModelT:
+        part = model(**values)
+        self.rows_check(part)
+        part.full_clean()
+        part.save()
+        return part
+
+    @transaction.atomic
+    def update(
+        self, *, instance: ModelT, data: Mapping[str, Any], fields: Sequence[str]
+    ) -> ModelT:
+        candidate = copy(instance)
+        for name in fields:
+            if name in data:
+                setattr(candidate, name, data[name])
+        self.rows_check(candidate, replacing=instance)
+        instance, _ = model_update(instance=instance, data=data, fields=fields)
+        return instance
+
+
+@dataclass(frozen=True)
+class Writer:
+    """How the records of one model are written: its create and update services behind one
+    signature, the one every door calls (the admin, the API, the spreadsheets).
+
+    ``create(data=..., related=...)`` and ``update(instance=..., data=..., related=...)``
+    take ``data``, the values of the model's ``fields``, and ``related``, the rows the
+    services take beside them ("parties", "citations", "aliases"…), each a list of rows
+    as the services take them (see ``inputs``). A name missing from ``related`` leaves
+    those rows as they are on an update, and empty on a create.
+
+    Declared once per model next to its services (``writer_declare``) and found by the
+    doors with ``writer_for``.
+    """
+
+    model: type[models.Model]
+    create_service: Callable[..., models.Model]
+    update_service: Callable[..., models.Model]
+    # The update service's keyword for the record it changes ("agreement").
+    instance_arg: str
+    # The related rows' names, each with what makes a row of them from its fields' values.
+    related: Mapping[str, Callable[[Mapping[str, Any]], Any]] = field(default_factory=dict)
+    # A related name whose rows are put in the order of this field of theirs (a byline).
+    ordered_by: Mapping[str, str] = field(default_factory=dict)
+    # A related name that is not the model's own name for those rows ("authorships").
+    relations: Mapping[str, str] = field(default_factory=dict)
+    # The fields ``data`` may hold: the model's editable fields unless stated.
+    fields: tuple[str, ...] = ()
+    # What a version's children make of ``related`` (a revert to that version).
+    from_history: Callable[[dict[str, list[dict]]], dict[str, list]] | None = None
+    # Set for a part of another record's aggregate, written on its own page.
+    part: Part | None = None
+
+    def __post_init__(self) -> None:
+        if not self.fields:
+            object.__setattr__(self, "fields", editable_fields(self.model))
+
+    def create(
+        self, *, data: Mapping[str, Any], related: Mapping[str, Sequence] | None = None
+    ) -> models.Model:
+        related = related or {}
+        rows = {name: related.get(name, ()) for name in self.related}
+        return self.create_service(**data, **rows)
+
+    def update(
+        self,
+        *,
+        instance: models.Model,
+        data: Mapping[str, Any],
+        related: Mapping[str, Sequence] | None = None,
+    ) -> models.Model:
+        related = related or {}
+        rows = {name: related[name] for name in self.related if name in related}
+        return self.update_service(**{self.instance_arg: instance}, data=dict(data), **rows)
+
+    def inputs(self, name: str, rows: Iterable[Any]) -> list:
+        """The rows of ``name`` as the services take them: a row given as its fields'
+        values (a mapping) is made into one, a row given as the services take it passes."""
+        rows = list(rows)
+        order = self.ordered_by.get(name)
+        if order and all(isinstance(row, Mapping) for row in rows):
+            rows.sort(key=lambda row: row[order])
+        make = self.related[name]
+        return [make(row) if isinstance(row, Mapping) else row for row in rows]
+
+    def related_for(self, relation: str) -> str | None:
+        """The related name for the model's rows ``relation`` (an inline's), or None."""
+        for name in self.related:
+            if self.relations.get(name, name) == relation:
+                return name
+        return None
+
+    def split(self, values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list]]:
+        """``values`` (a request's, say) as ``data`` and ``related``."""
+        data = {name: value for name, value in values.items() if name not in self.related}
+        related = {
+            name: self.inputs(name, values[name]) for name in self.related if name in values
+        }
+        return data, related
+
+
+def writer_declare(*writers: Writer) -> None:
+    for writer in writers:
+        if writer.model in WRITERS:
+            raise ValueError(f"{writer.model._meta.label} has two writers.")
+        WRITERS[writer.model] = writer
+
+
+def writer_for(model: type[models.Model]) -> Writer:
+    """The writer of ``model``, declared in its app's ``services.py``."""
+    if model not in WRITERS:
+        import_module(f"{model._meta.app_config.name}.services")
+    try:
+        return WRITERS[model]
+    except KeyError:
+        raise LookupError(
+            f"{model._meta.label} has no writer: declare one next to its services."
+        ) from None
+
+
 # What a client mirroring the dataset must remove ----------------------------------------------
 
 
+def identifier_field(model: type[models.Model]) -> models.Field:
+    """The field that identifies a record of ``model`` in the API's addresses: its slug,
+    or else its primary key."""
+    fields = {field.name: field for field in model._meta.concrete_fields}
+    return fields.get("slug", model._meta.pk)
+
+
 def public_identifier(instance: models.Model) -> str:
-    """The record's identifier in the API's addresses: its slug, or else its primary key."""
-    slug = getattr(instance, "slug", None)
-    return slug if slug else str(instance.pk)
+    """The record's identifier in the API's addresses (see ``identifier_field``)."""
+    return str(identifier_field(type(instance)).value_from_object(instance))
 
 
 def is_public(instance: models.Model) -> bool:
@@ -131,17 +332,28 @@ def is_public(instance: models.Model) -> bool:
     )
 
 
+def tombstone_values(
+    *, model: type[models.Model], reason: str, public: bool, user=None, moment=None
+) -> dict[str, Any]:
+    """A tombstone of a record of ``model`` but its ``record_id``: the one definition of
+    what a removal records, for one record (``tombstone_write``) and for a set of them
+    (the fixture importer, whose record ids are its rows' ``identifier_field``)."""
+    return {
+        "model": model._meta.label_lower,
+        "reason": reason,
+        "removed_at": moment or timezone.now(),
+        "removed_by": user if user is not None and user.is_authenticated else None,
+        "public": public,
+    }
+
+
 def tombstone_write(
     *, instance: models.Model, reason: str, public: bool, user=None, record_id: str = ""
 ) -> Tombstone:
     """Record that ``instance`` left the dataset under its identifier (or ``record_id``)."""
     return Tombstone.objects.create(
-        model=instance._meta.label_lower,
+        **tombstone_values(model=type(instance), reason=reason, public=public, user=user),
         record_id=record_id or public_identifier(instance),
-        reason=reason,
-        removed_at=timezone.now(),
-        removed_by=user if user is not None and user.is_authenticated else None,
-        public=public,
     )
 
 
@@ -231,6 +443,22 @@ def publish_check(*, record: ReviewedModel, user, rewrites: bool = False) -> Non
         )
 
 
+def _review_write(
+    record: ReviewedModel, *, status: str, verified_by=None, verified_at=None, note=None
+) -> None:
+    """Set the review's columns (and the note, when given), validate and save them alone."""
+    record.review_status = status
+    record.verified_by = verified_by
+    record.verified_at = verified_at
+    record.verified_via = ""
+    columns = ["review_status", "verified_by", "verified_at", "verified_via", "updated_at"]
+    if note is not None:
+        record.review_note = note
+        columns.append("review_note")
+    record.full_clean()
+    record.save(update_fields=columns)
+
+
 @transaction.atomic
 def records_publish(*, records: Iterable[ReviewedModel], user) -> int:
     """Mark records as checked against their source and published, by ``user``, now.
@@ -250,20 +478,7 @@ def records_publish(*, records: Iterable[ReviewedModel], user) -> int:
         raise ValidationError({"review_status": list(dict.fromkeys(refusals))})
     now = timezone.now()
     for record in waiting:
-        record.review_status = ReviewStatus.PUBLISHED
-        record.verified_by = user
-        record.verified_at = now
-        record.verified_via = ""
-        record.full_clean()
-        record.save(
-            update_fields=[
-                "review_status",
-                "verified_by",
-                "verified_at",
-                "verified_via",
-                "updated_at",
-            ]
-        )
+        _review_write(record, status=ReviewStatus.PUBLISHED, verified_by=user, verified_at=now)
     return len(waiting)
 
 
@@ -281,23 +496,7 @@ def records_send_back_to_review(
         was_published = record.review_status == ReviewStatus.PUBLISHED
         if not was_published and not note:
             continue
-        record.review_status = ReviewStatus.NEEDS_REVIEW
-        record.verified_by = None
-        record.verified_at = None
-        record.verified_via = ""
-        if note:
-            record.review_note = note
-        record.full_clean()
-        record.save(
-            update_fields=[
-                "review_status",
-                "verified_by",
-                "verified_at",
-                "verified_via",
-                "review_note",
-                "updated_at",
-            ]
-        )
+        _review_write(record, status=ReviewStatus.NEEDS_REVIEW, note=note or None)
         if was_published:
             tombstone_write(
                 instance=record, reason=RemovalReason.UNPUBLISHED, public=True, user=user

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from actors.models import (
     PARTIAL_DATE_PATTERN,
+    QUOTE_EMPTY,
     Actor,
     ActorAlias,
     Agreement,
@@ -209,6 +210,8 @@ class CitationWriteSerializer(serializers.ModelSerializer):
         fields = ["article", "quote"]
         # Whether the quote occurs in the article is the services' rule (citations_check).
         validators = []
+        # The rule book's words for an empty quote (citation_quote_not_empty).
+        extra_kwargs = {"quote": {"error_messages": {"blank": QUOTE_EMPTY}}}
 
 
 @extend_schema_field(

@@ -9,30 +9,8 @@ from actors.api.serializers import (
     TradeFigureSerializer,
     TradeFigureWriteSerializer,
 )
-from actors.models import Actor, Agreement, PartyRole, TradeFigure
-from actors.services import (
-    CitationInput,
-    PartyInput,
-    actor_create,
-    actor_update,
-    agreement_create,
-    agreement_update,
-    trade_figure_create,
-    trade_figure_update,
-)
+from actors.models import Actor, Agreement, TradeFigure
 from core.rest.viewsets import SLUG_PATTERN, UUID_PATTERN, DatasetViewSet
-
-
-def _citation_inputs(items) -> list[CitationInput]:
-    return [CitationInput(article=item["article"], quote=item["quote"]) for item in items]
-
-
-def _party_inputs(items) -> list[PartyInput]:
-    return [
-        PartyInput(actor=item["actor"], role=item.get("role", PartyRole.SIGNATORY))
-        for item in items
-    ]
-
 
 # The CSV columns of the lists of records inside a record (see core.rest.csv).
 CITATION_COLUMNS = {"citation_article_slugs": "article.slug", "citation_quotes": "quote"}
@@ -51,13 +29,6 @@ class ActorViewSet(DatasetViewSet):
     csv_lists = {
         "identifiers": {"identifiers": lambda identifier: "{scheme}:{value}".format(**identifier)}
     }
-
-    def record_create(self, data):
-        return actor_create(**data)
-
-    def record_update(self, record, data):
-        aliases = data.pop("aliases", None)
-        return actor_update(actor=record, data=data, aliases=aliases)
 
 
 class AgreementViewSet(DatasetViewSet):
@@ -79,23 +50,6 @@ class AgreementViewSet(DatasetViewSet):
         "citations": CITATION_COLUMNS,
     }
 
-    def record_create(self, data):
-        return agreement_create(
-            parties=_party_inputs(data.pop("parties")),
-            citations=_citation_inputs(data.pop("citations")),
-            **data,
-        )
-
-    def record_update(self, record, data):
-        parties = data.pop("parties", None)
-        citations = data.pop("citations", None)
-        return agreement_update(
-            agreement=record,
-            data=data,
-            parties=None if parties is None else _party_inputs(parties),
-            citations=None if citations is None else _citation_inputs(citations),
-        )
-
 
 class TradeFigureViewSet(DatasetViewSet):
     """Values of trade between two actors that an article states, with the passages."""
@@ -107,14 +61,3 @@ class TradeFigureViewSet(DatasetViewSet):
     lookup_value_regex = UUID_PATTERN
     csv_filename = "trade-figures"
     csv_lists = {"citations": CITATION_COLUMNS}
-
-    def record_create(self, data):
-        return trade_figure_create(citations=_citation_inputs(data.pop("citations")), **data)
-
-    def record_update(self, record, data):
-        citations = data.pop("citations", None)
-        return trade_figure_update(
-            trade_figure=record,
-            data=data,
-            citations=None if citations is None else _citation_inputs(citations),
-        )

@@ -59,7 +59,10 @@ def test_a_party_is_checked_with_the_agreements_other_parties(agreement, mongoli
 def test_a_citation_is_checked_with_the_facts_other_citations(agreement, article):
     with pytest.raises(ValidationError) as refused:
         citation_create(article=article, quote=AGREEMENT_QUOTE, agreement=agreement)
-    assert refused.value.messages == ["This passage is cited twice."]
+    # Checked like the fact's page checks its citations: the same message on the same field.
+    assert refused.value.message_dict == {
+        "citations": ["Citation 2 (as citation 1): This passage is cited twice."]
+    }
 
     added = citation_create(article=article, quote=TRADE_QUOTE, agreement=agreement)
     with pytest.raises(ValidationError):

@@ -10,7 +10,6 @@ from articles.api.serializers import (
     AuthorWriteSerializer,
 )
 from articles.models import Article, Author
-from articles.services import article_create, article_update, author_create, author_update
 from core.rest.viewsets import SLUG_PATTERN, DatasetViewSet
 
 
@@ -32,13 +31,6 @@ class ArticleViewSet(DatasetViewSet):
         "mentions": {"mention_slugs": "slug"},
     }
 
-    def record_create(self, data):
-        return article_create(authors=data.pop("authors", ()), **data)
-
-    def record_update(self, record, data):
-        authors = data.pop("authors", None)
-        return article_update(article=record, data=data, authors=authors)
-
 
 class AuthorViewSet(DatasetViewSet):
     """People who write for the Analyst, with their published articles."""
@@ -57,9 +49,3 @@ class AuthorViewSet(DatasetViewSet):
     lookup_value_regex = SLUG_PATTERN
     csv_filename = "authors"
     csv_lists = {"articles": {"article_slugs": "slug"}}
-
-    def record_create(self, data):
-        return author_create(**data)
-
-    def record_update(self, record, data):
-        return author_update(author=record, data=data)

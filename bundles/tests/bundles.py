@@ -20,6 +20,7 @@ from articles.models import Article, Author, Authorship
 from bundles.exporting import fixtures_export
 from bundles.models import ImportRun
 from bundles.synthetic import Sizes, write_bundle
+from core.models import Tombstone
 
 AGREEMENT_ID = "11111111-1111-4111-8111-111111111111"
 FIGURE_ID = "22222222-2222-4222-8222-222222222222"
@@ -171,11 +172,13 @@ def write(path: Path, records) -> Path:
 
 
 def snapshot() -> dict:
-    """Every dataset row and history row, to compare the database before and after."""
+    """Every dataset row, history row and tombstone, to compare the database before and
+    after."""
     state = {}
     for model in DATASET_MODELS:
         state[model._meta.label] = sorted(map(str, model.objects.values_list()))
         state[f"{model._meta.label} history"] = model.history.count()
+    state["tombstones"] = Tombstone.objects.count()
     state["import runs"] = ImportRun.objects.count()
     return state
 

@@ -455,7 +455,10 @@ def test_import_queries_do_not_grow_with_the_bundle(tmp_path, django_assert_max_
     TradeFigure.objects.all().delete()
     Agreement.objects.all().delete()
 
-    with django_assert_max_num_queries(len(small_queries) + 3):
+    # The large bundle also changes some of the small one's articles and authors, and a
+    # model that changes costs a few statements more (staging its changed records, the
+    # tombstones of what it unpublishes): a handful whatever the bundle's size.
+    with django_assert_max_num_queries(len(small_queries) + 5):
         report = fixtures_import(paths=[large])
     assert report.model("actors.tradefigure").created == 160
 
@@ -505,7 +508,7 @@ def test_a_unique_value_held_by_another_record_in_the_database(tmp_path, bundle_
     errors = _errors_of([write(tmp_path / "twin.json", [twin])])
 
     assert [(e.key, e.field) for e in errors] == [("kazakh-ssr", "iso_code")]
-    assert "already has this iso_code" in errors[0].message
+    assert errors[0].message == "Another country has this ISO 3166-1 code."
     assert not Actor.objects.filter(slug="kazakh-ssr").exists()
 
 

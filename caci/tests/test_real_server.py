@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from actors.models import TradeFigure
 from articles.tests.factories import TRADE_QUOTE
@@ -37,7 +37,7 @@ def test_a_create_answers_201_with_its_address_under_a_real_server(
             content_type__app_label="actors", codename__endswith="_tradefigure"
         )
     )
-    token = Token.objects.create(user=editor).key
+    _, token = AuthToken.objects.create(user=editor)
     figures = f"{live_server.url}/api/v1/trade-figures/"
     payload = {
         "reporter": "MN",

@@ -55,7 +55,7 @@ def test_viewers_may_only_view_the_dataset():
 
 @pytest.mark.parametrize("group", ["Editors", "Viewers"])
 def test_no_role_touches_accounts_groups_tokens_or_history_tables(group):
-    untouchable = {"auth", "authtoken", "admin", "sessions", "contenttypes"}
+    untouchable = {"auth", "knox", "axes", "admin", "sessions", "contenttypes"}
     perms = Group.objects.get(name=group).permissions.select_related("content_type")
     assert not [p for p in perms if p.content_type.app_label in untouchable]
     assert not [p for p in perms if p.content_type.model.startswith("historical")]
@@ -108,7 +108,8 @@ def test_an_editor_edits_the_dataset(editor_client, mongolia):
         "admin:auth_user_changelist",
         "admin:auth_user_add",
         "admin:auth_group_changelist",
-        "admin:authtoken_tokenproxy_changelist",
+        "admin:knox_authtoken_changelist",
+        "admin:axes_accessattempt_changelist",
     ],
 )
 def test_an_editor_cannot_see_accounts_groups_or_tokens(editor_client, page):

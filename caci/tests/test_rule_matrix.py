@@ -21,7 +21,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from actors.models import Actor, Agreement, TradeFigure
+from actors.models import Actor, Agreement, Citation, TradeFigure
 from articles.models import Article, Author, Authorship
 from articles.services import author_create
 from articles.tests.factories import AGREEMENT_QUOTE, TRADE_QUOTE
@@ -29,7 +29,7 @@ from bundles.importing import fixtures_import
 from bundles.report import BundleInvalid
 from caci.api import router
 from caci.tests.helpers import form_data
-from core.rules import RULES, FieldCheckConstraint
+from core.rules import RULES, FieldConstraint
 from core.services import history_of, tracked_models
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +51,7 @@ FIELD_NAMES = {
     "citations": ("citations", "citation_"),
     "signed_on": ("signed_on", "signed"),
     "signed_precision": ("signed_precision", "signed"),
+    "published_on": ("published_on", "published"),
 }
 PARENT_FIELD = {
     "actors.agreementparty": "parties",
@@ -115,6 +116,20 @@ EXAMPLES = {
             if door.startswith(("API", "spreadsheet", "admin"))
         },
     ),
+    "actor_one_country_per_iso_code": Example(Actor, {"iso_code": "KZ"}),
+    "agreement_signed_on_plausible": Example(
+        Agreement, {"signed_on": "1800-04-01", "signed_precision": "month"}
+    ),
+    "article_published_on_plausible": Example(Article, {"published_on": "1899-12-31"}),
+    "citation_supports_exactly_one_fact": Example(
+        Citation,
+        {"trade_figure": "the trade figure"},
+        unsayable={
+            "admin change page": "a citation's page shows its fact read-only: it is "
+            "moved by citing the passage on another fact's page"
+        },
+    ),
+    "citation_quote_not_empty": Example(Citation, {"quote": "   "}),
     "trade_figure_value_not_negative": Example(TradeFigure, {"value": "-1"}),
     "trade_figure_reporter_is_not_partner": Example(TradeFigure, {"partner": "mongolia"}),
     "trade_figure_year_plausible": Example(TradeFigure, {"year": 1800}),
@@ -123,12 +138,12 @@ EXAMPLES = {
 }
 
 
-def field_constraints() -> dict[str, FieldCheckConstraint]:
+def field_constraints() -> dict[str, FieldConstraint]:
     return {
         constraint.name: constraint
         for model in tracked_models()
         for constraint in model._meta.constraints
-        if isinstance(constraint, FieldCheckConstraint)
+        if isinstance(constraint, FieldConstraint)
     }
 
 
@@ -199,6 +214,9 @@ def valid_record(model) -> dict:
         }
     if model is Authorship:
         return {"article": "article-1", "author": "author-x", "position": 2}
+    if model is Citation:
+        # A passage of the article that the agreement does not cite yet.
+        return {"article": "article-1", "agreement": "the agreement", "quote": "pivotal evolution"}
     raise AssertionError(f"No valid {model._meta.label} to change.")
 
 
@@ -212,6 +230,7 @@ def world(article, agreement, trade_figure, mongolia, kazakhstan, uzbekistan):
         TradeFigure: trade_figure,
         Article: article,
         Authorship: article.authorships.get(),
+        Citation: agreement.citations.get(),
     }
 
 
@@ -221,6 +240,11 @@ def _actor(slug):
 
 def _article(slug):
     return Article.objects.get(slug=slug)
+
+
+def _fact(name):
+    """The world's only agreement or trade figure, as the examples name it."""
+    return {"agreement": Agreement, "trade_figure": TradeFigure}[name].objects.get().pk
 
 
 # Doors -----------------------------------------------------------------------------------
@@ -237,6 +261,12 @@ def _admin_values(model, record: dict) -> dict:
             value = _article(value).pk
         elif name == "author":
             value = Author.objects.get(slug=value).pk
+        elif name in {"agreement", "trade_figure"}:
+            value = _fact(name)
+        elif name == "signed_on":
+            name, value = "signed", (value or "")[:7]
+        elif name == "signed_precision":
+            continue  # Said by the partial date itself.
         values[name] = "" if value is None else value
     return values
 
@@ -320,6 +350,8 @@ def _api_payload(model, record: dict) -> dict:
             payload["signed"] = value and value[:7]
         elif name == "signed_precision":
             continue  # Said by the partial date itself.
+        elif name == "published_on":
+            payload["published"] = value
         else:
             payload[name] = value
     return payload
@@ -411,6 +443,11 @@ def _bundle(model, record: dict) -> list[dict]:
         if name in {"reporter", "partner", "article", "author"}:
             value = [value]
         fields[name] = value
+    if model is Citation:
+        for name in ("agreement", "trade_figure"):
+            if fields.get(name):
+                fields[name] = str(_fact(name))
+        return [{"model": label, "pk": str(uuid.uuid4()), "fields": fields}]
     if model in {Agreement, TradeFigure}:
         pk = str(uuid.uuid4())
         fact = "agreement" if model is Agreement else "trade_figure"

@@ -11,9 +11,14 @@ The scenario the mirrors go through (test_a_mirror_kept_by_updated_since_and_tom
 5. Comebacks: the trade figure restored, the agreement published again.
 
 After each step both mirrors sync (tombstones, then each resource's changes) and must
-equal a fresh full walk.
+equal a fresh full walk. The fixture import is one more door
+(test_a_mirror_follows_what_an_import_changes): the dataset exported, then imported with
+an agreement's party replaced, an actor's alias removed and a published trade figure sent
+back to review.
 """
 
+import io
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,6 +29,8 @@ from rest_framework.test import APIClient
 
 from actors.models import Agreement, TradeFigure
 from actors.services import actor_update, trade_figure_create
+from bundles.exporting import fixtures_export
+from bundles.importing import fixtures_import
 from core.editorial import ReviewStatus
 from core.models import RemovalReason, Tombstone
 from core.services import record_delete, record_restore, records_send_back_to_review
@@ -219,6 +226,50 @@ def test_a_mirror_kept_by_updated_since_and_tombstones_equals_the_dataset(datase
     sync_and_compare("comebacks")
     assert any(url.endswith(f"{shusha.pk}/") for url in public.records)
     assert any(url.endswith(f"{deleted_figure}/") for url in public.records)
+
+
+def test_a_mirror_follows_what_an_import_changes(dataset, editor, tmp_path):
+    mirrors = (Mirror(client_for(None), editor=False), Mirror(client_for(editor), editor=True))
+    for mirror in mirrors:
+        mirror.full_walk()
+    out = io.StringIO()
+    fixtures_export(out=out)
+    records = json.loads(out.getvalue())
+    csp, figure = str(dataset.agreements.csp.pk), str(dataset.figures.mn_kz_total.pk)
+    for record in records:
+        fields = record["fields"]
+        if record["model"] == "actors.agreementparty" and (
+            fields["agreement"],
+            fields["actor"],
+        ) == (
+            csp,
+            ["china"],
+        ):
+            fields["actor"] = ["turkey"]
+        if record["model"] == "actors.tradefigure" and record["pk"] == figure:
+            fields["review_status"] = "needs_review"
+    records.remove(
+        {"model": "actors.actoralias", "fields": {"actor": ["russia"], "name": "Moscow"}}
+    )
+    bundle = tmp_path / "edited.json"
+    bundle.write_text(json.dumps(records), encoding="utf-8")
+
+    # Records an editor wrote are the import's to replace only with --overwrite.
+    fixtures_import(paths=[bundle], overwrite=True, user=editor)
+
+    for mirror in mirrors:
+        mirror.client = client_for(editor if mirror.editor else None)
+        mirror.sync()
+        assert mirror.records == mirror.everything(), mirror.editor
+    public = mirrors[0].records
+    [csp_record] = [record for url, record in public.items() if url.endswith(f"/{csp}/")]
+    assert sorted(party["actor"]["slug"] for party in csp_record["parties"]) == [
+        "azerbaijan",
+        "turkey",
+    ]
+    assert not any(url.endswith(f"/{figure}/") for url in public)
+    [russia] = [record for url, record in public.items() if url.endswith("/actors/russia/")]
+    assert russia["aliases"] == []
 
 
 def _citation_of(figure):

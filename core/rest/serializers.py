@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from rest_framework import serializers
 
 from core.editorial import upper_case_code
+from core.rules import FieldUniqueConstraint
 
 
 class PublicNamesMixin:
@@ -33,7 +34,7 @@ class ModelWriteSerializer(PublicNamesMixin, serializers.ModelSerializer):
 
     Types, choices, lengths, validators and their messages come from the model, so a bad
     value is a 400 naming the field before anything is tried; the viewset then hands the
-    values to the app's services (``DatasetViewSet.record_create``), which apply the
+    values to the model's writer (``core.services.Writer``), whose services apply the
     rules that span fields and records. ``create()`` and ``update()`` are never called.
 
     A subclass lists ``Meta.fields`` from the services' field lists, declaring only what
@@ -55,6 +56,21 @@ class ModelWriteSerializer(PublicNamesMixin, serializers.ModelSerializer):
                 },
             }
         return super().to_internal_value(data)
+
+    def get_validators(self):
+        # A unique constraint that names its field (core.rules.FieldUniqueConstraint) is
+        # the services' to apply, so that its message comes on that field, as at every
+        # door; DRF's own check would give it about the record as a whole.
+        own = [
+            set(constraint.fields)
+            for constraint in self.Meta.model._meta.constraints
+            if isinstance(constraint, FieldUniqueConstraint)
+        ]
+        return [
+            validator
+            for validator in super().get_validators()
+            if set(getattr(validator, "fields", ()) or ()) not in own
+        ]
 
     def model_field_names(self) -> dict[str, str]:
         """Model field → the API's name for it, where they differ (for the messages of

@@ -15,7 +15,7 @@ from core.editorial import ReviewedModel, ReviewStatus
 from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response, record_columns
 from core.rest.pagination import PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
-from core.services import record_delete, record_review
+from core.services import Writer, record_delete, record_review, writer_for
 
 WRITE_METHODS = ("POST", "PUT", "PATCH")
 LIST_PARAMS = {"page", "page_size", "cursor", "pagination", "format"}
@@ -58,9 +58,9 @@ class DatasetViewSet(viewsets.ModelViewSet):
 
     A subclass names its ``queryset`` (with what its serializer touches prefetched), its
     ``serializer_class`` (what is read) and ``write_serializer_class`` (what is written),
-    its ``filterset_class`` (which declares the ``ordering`` it offers), the CSV columns
-    of its lists of related records (``csv_lists``), and implements
-    ``record_create``/``record_update`` by calling the services.
+    its ``filterset_class`` (which declares the ``ordering`` it offers) and the CSV
+    columns of its lists of related records (``csv_lists``). Writes go through the
+    model's writer (``core.services.Writer``).
     """
 
     parser_classes = [StrictJSONParser]
@@ -174,19 +174,17 @@ class DatasetViewSet(viewsets.ModelViewSet):
 
     # Writes ------------------------------------------------------------------------
 
-    def record_create(self, data: dict):
-        raise NotImplementedError
-
-    def record_update(self, record, data: dict):
-        raise NotImplementedError
+    @property
+    def writer(self) -> Writer:
+        return writer_for(self.queryset.model)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            data = dict(serializer.validated_data)
+            data, related = self.writer.split(serializer.validated_data)
             review_status = data.pop("review_status", None)
-            record = self.record_create(data)
+            record = self.writer.create(data=data, related=related)
             self.review_status_apply(record, review_status)
         return self.record_response(record, status.HTTP_201_CREATED)
 
@@ -196,9 +194,9 @@ class DatasetViewSet(viewsets.ModelViewSet):
         serializer = self.get_serializer(record, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            data = dict(serializer.validated_data)
+            data, related = self.writer.split(serializer.validated_data)
             review_status = data.pop("review_status", None)
-            record = self.record_update(record, data)
+            record = self.writer.update(instance=record, data=data, related=related)
             self.review_status_apply(record, review_status)
         return self.record_response(record, status.HTTP_200_OK)
 

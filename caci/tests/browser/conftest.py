@@ -42,13 +42,63 @@ def chromium():
         browser.close()
 
 
+# Every page the browser tests open reports what the Content-Security-Policy blocked: the
+# script runs before the page's own, outside the policy.
+RECORD_CSP_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI}`);
+});
+"""
+
+
+class BrowserReport:
+    """What went wrong in the page that a person would not see at once: Content-Security-
+    Policy violations and JavaScript errors, across every page the test opened."""
+
+    def __init__(self, page):
+        self.csp_violations: list[str] = []
+        # What a test expects the policy to refuse (a third party's image, say).
+        self.expected_refusals: list[str] = []
+        self.errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page = page
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
+        elif message.type == "error":
+            self.errors.append(message.text)
+
+    def unexpected_violations(self) -> list[str]:
+        return [
+            violation
+            for violation in self.csp_violations
+            if not any(expected in violation for expected in self.expected_refusals)
+        ]
+
+    def collect(self) -> None:
+        """Add the violations the page in view recorded (call before leaving a page)."""
+        try:
+            self.csp_violations += self.page.evaluate("window.cspViolations || []")
+            self.page.evaluate("window.cspViolations = []")
+        except Exception:  # noqa: BLE001 - a closed or navigating page has nothing more to say.
+            pass
+
+
 @pytest.fixture
 def page(chromium, request):
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(STEP_TIMEOUT_MS)
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
     browser_page = context.new_page()
+    browser_page.report = BrowserReport(browser_page)
     yield browser_page
+    browser_page.report.collect()
     context.close()
+    # The pages worked under the Content-Security-Policy: nothing of theirs was blocked.
+    assert browser_page.report.unexpected_violations() == []
 
 
 @pytest.fixture
