@@ -41,6 +41,8 @@ SERVER_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "load-test-only-" + "k" * 50,
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    # Plain HTTP on the loopback: no TLS-terminating proxy in front.
+    "DJANGO_SECURE_SSL_REDIRECT": "0",
     "DJANGO_LOG_LEVEL": "WARNING",
     # The public's rate limit would turn most of a load test into 429s.
     "API_THROTTLE_ANON_RATE": "100000000/minute",

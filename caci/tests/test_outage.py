@@ -82,6 +82,8 @@ def test_a_restart_of_the_database_answers_503_then_the_server_recovers(
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "a-key-for-this-test-only-" + "x" * 40,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            # Plain HTTP on the loopback: no TLS-terminating proxy in front.
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
             "API_THROTTLE_ANON_RATE": "100000/minute",
         },
         tmp_path,

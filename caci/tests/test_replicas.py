@@ -146,7 +146,7 @@ def replicated(servers):
         manage("migrate", "--noinput", env=env)
         manage("seed", env=env)
         manage("createsuperuser", "--noinput", "--username=ed", "--email=ed@example.org", env=env)
-        token = manage("issue_api_token", "ed", env=env).strip()
+        token = manage("issue_api_token", "ed", env=env).split()[-1]  # after any log lines
         yield {"primary": on(PRIMARY, name), "replica": on(REPLICA, name), "token": token}
     finally:
         primary.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
