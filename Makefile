@@ -52,3 +52,7 @@ bench: install ## time import_fixtures against loaddata and raw COPY on PostgreS
 .PHONY: bench-api
 bench-api: install ## time every list of the API against a raw-query floor on PostgreSQL (caci_bench_api)
 	$(PY) bench/api_benchmark.py $(BENCH_API_ARGS)
+
+.PHONY: load
+load: install ## gunicorn on PostgreSQL (caci_load) under a mix of public requests (wrk): req/s, p50/p95/p99
+	$(PY) bench/load.py

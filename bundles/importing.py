@@ -87,6 +87,8 @@ class _Import(Staging, KnownRecords, Checks, Writing):
         self.known_staged: dict[str, int] = dict.fromkeys(SPECS_BY_LABEL, 0)
         # Models processed so far, in order.
         self.processed: list[str] = []
+        # The errors of files that could not be read to their end.
+        self.causes: list[BundleError] = []
         # How many records of each model with parts are noted to be changed (``writing``).
         self.touched: dict[str, int] = dict.fromkeys(SPECS_BY_LABEL, 0)
         self.now = timezone.now()
@@ -102,6 +104,14 @@ class _Import(Staging, KnownRecords, Checks, Writing):
             path = self.paths[file_no]
             index = None if index is None else first + index
         self.report.errors.append(BundleError(path, index, label, key or "", field, message))
+
+    def unreadable(self, part, index, message) -> None:
+        """A file that cannot be read to its end (missing, malformed, cut short): the
+        cause, reported first. The records after it are unknown, so the checks that look
+        across records (references, the whole-dataset rules) are not run: each record
+        missing past the cut would be reported as their error."""
+        self.error(part, index, "", "", "", message)
+        self.causes.append(self.report.errors[-1])
 
     def rows_error(self, spec: ModelSpec, rows: Iterable[tuple], field: str, message) -> None:
         """Report rows (part, index, key, *extra) as errors; ``message`` may be a function."""
@@ -123,13 +133,20 @@ class _Import(Staging, KnownRecords, Checks, Writing):
                 self.start_again()
                 self.read_and_process(cursor, early=False)
             self.known.clear()
-            self.check_facts(cursor)
+            if not self.causes:
+                self.check_facts(cursor)
             self.drop_staging(cursor)
-        # In the order of the bundle, whichever step found them; errors of no one record last.
+        # A file that could not be read first; then in the order of the bundle, whichever
+        # step found them; errors of no one record last.
         files = {path: number for number, path in enumerate(self.paths)}
         never = len(self.paths)
+        causes = {id(error) for error in self.causes}
         self.report.errors.sort(
-            key=lambda e: (files.get(e.file, never), never if e.index is None else e.index)
+            key=lambda e: (
+                id(e) not in causes,
+                files.get(e.file, never),
+                never if e.index is None else e.index,
+            )
         )
 
     def read_and_process(self, cursor, *, early: bool) -> None:
@@ -146,7 +163,7 @@ class _Import(Staging, KnownRecords, Checks, Writing):
         try:
             with closing(self.read_files(cursor)) as parts:
                 for labels in parts:
-                    if not labels:
+                    if not labels or self.causes:
                         continue
                     if min(order[label] for label in labels) < len(self.processed):
                         raise Restart
@@ -156,7 +173,7 @@ class _Import(Staging, KnownRecords, Checks, Writing):
                     furthest = max(furthest, min(order[label] for label in labels))
                     while early and pending and order[pending[0].label] < furthest:
                         self.process(cursor, pending.pop(0), bar)
-            while pending:
+            while pending and not self.causes:
                 self.process(cursor, pending.pop(0), bar)
         finally:
             if bar:
@@ -172,6 +189,7 @@ class _Import(Staging, KnownRecords, Checks, Writing):
         self.known_staged = dict.fromkeys(SPECS_BY_LABEL, 0)
         self.parts = []
         self.processed = []
+        self.causes = []
         self.touched = dict.fromkeys(SPECS_BY_LABEL, 0)
 
     def process(self, cursor, spec: ModelSpec, bar) -> None:

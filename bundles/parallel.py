@@ -10,11 +10,15 @@ its comma. If any part does not, nothing the processes wrote is used and the fil
 whole by the importing process.
 """
 
+import ctypes
 import multiprocessing
 import os
 import re
+import shutil
+import signal
+import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +48,65 @@ def worker_count() -> int:
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+@contextmanager
+def scratch_directory() -> Iterator[str]:
+    """A directory for the processes' COPY files that does not outlive the import.
+
+    Removed on the way out, as any temporary directory; and should the importing process
+    be killed (SIGKILL, the OOM killer), by a small watcher process forked for it, which
+    waits on a pipe only the importing process (and its readers, which die with it) holds
+    open, then removes the directory. The directory is named after the importing process:
+    ``caci-import-<pid>-…`` in the system's temporary directory (``TMPDIR``).
+    """
+    directory = tempfile.mkdtemp(prefix=f"caci-import-{os.getpid()}-")
+    read_end, write_end = os.pipe()
+    watcher = os.fork()
+    if watcher == 0:  # pragma: no cover - runs in the forked processes
+        _watch(read_end, write_end, directory)
+    os.close(read_end)
+    os.waitpid(watcher, 0)
+    try:
+        yield directory
+    finally:
+        os.close(write_end)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _watch(read_end: int, write_end: int, directory: str) -> None:  # pragma: no cover
+    """The watcher: detached (its parent exits at once, so the importing process need not
+    wait for it), holding nothing of the importer's (files, the database connection),
+    it blocks until every holder of the pipe's write end is gone, then removes the
+    directory. Never returns."""
+    try:
+        os.setsid()
+        if os.fork():
+            os._exit(0)
+        os.close(write_end)
+        for low, high in ((0, read_end), (read_end + 1, os.sysconf("SC_OPEN_MAX"))):
+            os.closerange(low, high)
+        while os.read(read_end, 1):
+            pass
+        shutil.rmtree(directory, ignore_errors=True)
+    finally:
+        os._exit(0)
+
+
+def _die_with_parent() -> None:
+    """Pool initializer: a reading process is killed when the importing process dies,
+    rather than reading on for nobody (Linux; elsewhere it finishes its part)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != _importer_pid:  # it died before the call took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+_importer_pid = 0
 
 
 def split_file(path: str, size: int, parts: int) -> list[tuple[int, int]] | None:
@@ -96,16 +159,18 @@ def read_parts(
     one (parts of equal size may hold very different numbers of records). Yields each
     part's result in order as soon as it is read: None for a part that is not a run of
     whole records."""
-    global _importer, _formatting_cursor
+    global _importer, _formatting_cursor, _importer_pid
     size = bounds[-1][1]
     jobs = [
         (path, start, end, start == 0, end == size, part, directory)
         for (start, end), part in zip(bounds, parts, strict=True)
     ]
-    _importer = importer
+    _importer, _importer_pid = importer, os.getpid()
     _formatting_cursor = connection.connection.cursor()
     try:
-        with multiprocessing.get_context("fork").Pool(min(len(jobs), processes)) as pool:
+        with multiprocessing.get_context("fork").Pool(
+            min(len(jobs), processes), initializer=_die_with_parent
+        ) as pool:
             yield from pool.imap(_read_part, jobs, chunksize=1)
     finally:
         _formatting_cursor.close()

@@ -399,6 +399,8 @@ def iter_records(
                         if isinstance(error, json.JSONDecodeError)
                         else error
                     )
+                    if ended and cut:
+                        message = f"the file ends inside this record, cut short ({message})"
                     raise BundleSyntaxError(index, f"Malformed JSON: {message}.") from None
                 fill()
                 continue

@@ -123,4 +123,7 @@ class BundleInvalid(Exception):
 
     def __init__(self, report: ImportReport):
         self.report = report
-        super().__init__(f"{len(report.errors)} error(s) in the bundle; nothing was written.")
+        first = f" The first: {report.errors[0]}" if report.errors else ""
+        super().__init__(
+            f"{len(report.errors)} error(s) in the bundle; nothing was written.{first}"
+        )

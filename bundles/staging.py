@@ -6,7 +6,6 @@ rows ``known`` fills in from the database. A large file is read by several proce
 (``parallel``), each part staged as soon as it is read.
 """
 
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import closing
 from hashlib import blake2b
@@ -136,7 +135,7 @@ class Staging:
                 try:
                     handle = open(path, "rb")  # noqa: SIM115 - closed below
                 except OSError as error:
-                    self.error(part, None, "", "", "", f"Cannot read the file: {error}.")
+                    self.unreadable(part, None, f"Cannot read the file: {error}.")
                     continue
                 with handle:
                     try:
@@ -145,7 +144,7 @@ class Staging:
                         ):
                             self.stage_record(part, index, record, text, emit, self.error)
                     except BundleSyntaxError as error:
-                        self.error(part, error.index, "", "", "", str(error))
+                        self.unreadable(part, error.index, str(error))
                 for label, rows in buffers.items():
                     self._flush(cursor, label, rows)
                 yield {name.removesuffix(_KNOWN) for name in seen}
@@ -178,9 +177,7 @@ class Staging:
         try:
             # The pool closes (its processes stopped) before the directory is removed.
             with (
-                tempfile.TemporaryDirectory(
-                    prefix="caci-import-", ignore_cleanup_errors=True
-                ) as directory,
+                parallel.scratch_directory() as directory,
                 transaction.atomic(),
                 closing(
                     parallel.read_parts(

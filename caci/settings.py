@@ -91,6 +91,8 @@ MIDDLEWARE = [
     # Static files (hashed, compressed) from the app server itself, before any other work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads: the public's reads go to a replica, if there are any.
+    "core.replicas.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,8 +100,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last: refuses a locked-out client's sign-in before the password is checked.
+    # Refuses a locked-out client's sign-in before the password is checked.
     "axes.middleware.AxesMiddleware",
+    # The database out of reach: a 503 with Retry-After rather than a server error. Last,
+    # so that it sees a view's exception before any other middleware turns it into a 500.
+    "core.outage.DatabaseUnavailableMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -180,6 +185,25 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # How long a cached response (the API schema) is kept, in seconds.
 CACHE_RESPONSE_SECONDS = env_int("CACHE_RESPONSE_SECONDS", 600)
+
+# Streaming replicas of that database, comma-separated URLs: the public's reads go to
+# them, everything else to the primary (core/replicas.py says which reads are whose). In
+# tests a replica alias mirrors the primary.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", [])):
+    _alias = f"replica{_number + 1}"
+    DATABASES[_alias] = {
+        **dj_database_url.parse(
+            _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    # The primary's connection settings (PgBouncer, pool) for its replicas too.
+    for _key in ("DISABLE_SERVER_SIDE_CURSORS", "OPTIONS"):
+        if _key in DATABASES["default"]:
+            DATABASES[_alias][_key] = DATABASES["default"][_key]
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["core.replicas.PrimaryReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -3,8 +3,10 @@ import io
 import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -743,3 +745,25 @@ def test_a_bare_value_cut_by_a_chunk_is_read_whole(tmp_path, monkeypatch):
         parsed = [(record, text) for _, record, text in reading.iter_records(handle)]
 
     assert parsed == [(Decimal("726.0668"), "726.0668"), (12, "12")]
+
+
+def test_a_bundle_cut_short_names_the_cut_first_and_nothing_that_follows_from_it(tmp_path):
+    # The corpus with its agreements file cut in the middle: the agreements, parties and
+    # citations past the cut are missing, which the checks across records would each report
+    # (an agreement without its parties, a fact without a citation…) before the cause.
+    files = sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
+    cut = tmp_path / files[2].name
+    text = files[2].read_text(encoding="utf-8")
+    cut.write_text(text[: len(text) // 2], encoding="utf-8")
+    paths = [*files[:2], cut, *files[3:]]
+    before = snapshot()
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_fixtures", *paths, stderr=io.StringIO())
+
+    assert "The first: " + str(cut) in str(raised.value)
+    assert "cut short" in str(raised.value)
+    errors = _errors_of(paths)
+    assert [(e.file, e.field) for e in errors] == [(str(cut), "")]
+    assert errors[0].message.startswith("Malformed JSON: the file ends inside this record")
+    assert snapshot() == before

@@ -33,6 +33,12 @@ class Command(BaseCommand):
             "exactly as this bundle writes them (by default those are known unchanged).",
         )
         parser.add_argument("--user", help="Username the import and its history are credited to.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="Processes reading each file on PostgreSQL, whatever its size (by default "
+            "one per core, for files of 32 MB and more).",
+        )
 
     def handle(self, *args, **options):
         user = None
@@ -48,6 +54,7 @@ class Command(BaseCommand):
             overwrite=options["overwrite"],
             user=user,
             check_all=options["check_all"],
+            workers=options["workers"],
         )
 
 
