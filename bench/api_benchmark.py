@@ -88,10 +88,14 @@ class Resource:
     where: str
     order: str
     cursor_order: str = "t.id"
+    # The large lists page by cursor unless asked otherwise (their viewsets'
+    # ``default_pagination``): then the default order is the cursor's.
+    cursor_by_default: bool = False
 
 
 RESOURCES = {
     "trade-figures": Resource(
+        cursor_by_default=True,
         path="trade-figures",
         select=(
             "%s || t.id || '/' AS url, t.id, "
@@ -108,6 +112,7 @@ RESOURCES = {
         "t.flow ASC NULLS LAST, t.id",
     ),
     "agreements": Resource(
+        cursor_by_default=True,
         path="agreements",
         select=(
             "%s || t.id || '/' AS url, t.id, t.title, t.kind, t.status, "
@@ -130,6 +135,7 @@ RESOURCES = {
         order="t.signed_on DESC NULLS LAST, t.title ASC NULLS LAST, t.id",
     ),
     "articles": Resource(
+        cursor_by_default=True,
         path="articles",
         select=(
             "%s || t.slug || '/' AS url, t.slug, t.title, t.section, "
@@ -305,7 +311,8 @@ def floor_query(
     """The raw query that reads what ``GET /<resource>/?<filters>&page_size=<rows>`` lists:
     ``filters`` are (name, value, SQL) triples from FILTERS, their values filled in."""
     spec = RESOURCES[resource]
-    select, where, params, order = spec.select, [spec.where], [], f"ORDER BY {spec.order}"
+    default_order = spec.cursor_order if spec.cursor_by_default else spec.order
+    select, where, params, order = spec.select, [spec.where], [], f"ORDER BY {default_order}"
     select_params, order_params, inner_order = [base], [], None
     for name, value, sql in filters:
         values = value if isinstance(value, list) else [value]
