@@ -2,7 +2,7 @@
 
     make load        (or: .venv/bin/python bench/load.py)
 
-Loads the corpus and a synthetic bundle into its own database (``caci_load``, or
+Loads the corpus and a synthetic bundle into its own database, made anew (``caci_load``, or
 ``LOAD_DATABASE_URL``), serves it with gunicorn on a loopback port in production mode,
 and sends a fixed number of requests with wrk (Debian's ``wrk``) from a fixed list of
 paths: lists, filters, searches, details and CSV exports, in proportions like the
@@ -98,11 +98,10 @@ def run(*args: str, env: dict | None = None) -> str:
 def prepare_database(scratch: Path) -> None:
     name = DATABASE_URL.rsplit("/", 1)[1]
     server = DATABASE_URL.rsplit("/", 1)[0]
-    exists = run(
-        "psql", f"{server}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"
-    )
-    if not exists.strip():
-        run("psql", f"{server}/postgres", "-c", f"CREATE DATABASE {name}")
+    # A database of its own, made anew: a run never depends on what an earlier run, with
+    # other sizes, left in it.
+    run("psql", f"{server}/postgres", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    run("psql", f"{server}/postgres", "-c", f"CREATE DATABASE {name}")
     env = {"DATABASE_URL": DATABASE_URL}
     manage = (PYTHON, "manage.py")
     run(*manage, "migrate", "--noinput", env=env)
