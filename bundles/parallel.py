@@ -14,11 +14,9 @@ import ctypes
 import multiprocessing
 import os
 import re
-import shutil
 import signal
-import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,49 +46,6 @@ def worker_count() -> int:
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
-
-
-@contextmanager
-def scratch_directory() -> Iterator[str]:
-    """A directory for the processes' COPY files that does not outlive the import.
-
-    Removed on the way out, as any temporary directory; and should the importing process
-    be killed (SIGKILL, the OOM killer), by a small watcher process forked for it, which
-    waits on a pipe only the importing process (and its readers, which die with it) holds
-    open, then removes the directory. The directory is named after the importing process:
-    ``caci-import-<pid>-…`` in the system's temporary directory (``TMPDIR``).
-    """
-    directory = tempfile.mkdtemp(prefix=f"caci-import-{os.getpid()}-")
-    read_end, write_end = os.pipe()
-    watcher = os.fork()
-    if watcher == 0:  # pragma: no cover - runs in the forked processes
-        _watch(read_end, write_end, directory)
-    os.close(read_end)
-    os.waitpid(watcher, 0)
-    try:
-        yield directory
-    finally:
-        os.close(write_end)
-        shutil.rmtree(directory, ignore_errors=True)
-
-
-def _watch(read_end: int, write_end: int, directory: str) -> None:  # pragma: no cover
-    """The watcher: detached (its parent exits at once, so the importing process need not
-    wait for it), holding nothing of the importer's (files, the database connection),
-    it blocks until every holder of the pipe's write end is gone, then removes the
-    directory. Never returns."""
-    try:
-        os.setsid()
-        if os.fork():
-            os._exit(0)
-        os.close(write_end)
-        for low, high in ((0, read_end), (read_end + 1, os.sysconf("SC_OPEN_MAX"))):
-            os.closerange(low, high)
-        while os.read(read_end, 1):
-            pass
-        shutil.rmtree(directory, ignore_errors=True)
-    finally:
-        os._exit(0)
 
 
 def _die_with_parent() -> None:

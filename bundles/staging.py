@@ -16,6 +16,7 @@ from django.db import connection, transaction
 
 from bundles import parallel
 from bundles.dialect import _q
+from bundles.leftovers import scratch_directory
 from bundles.reading import (
     KNOWN_ROW,
     ROW_HEAD,
@@ -177,7 +178,7 @@ class Staging:
         try:
             # The pool closes (its processes stopped) before the directory is removed.
             with (
-                parallel.scratch_directory() as directory,
+                scratch_directory("caci-import-") as directory,
                 transaction.atomic(),
                 closing(
                     parallel.read_parts(

@@ -18,13 +18,17 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing, contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from bundles.exporting import exportable_labels
 from bundles.management.commands.seed import fixture_files
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -237,3 +241,48 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def test_an_export_killed_part_way_leaves_neither_a_bundle_nor_its_partial_file(target, tmp_path):
+    """The export writes beside its target and renames at the end; killed before the end, it
+    leaves the folder as it was. It is stopped at a known point: the database is locked by
+    the test, so the export waits at its first read, its partial file already open."""
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    with _dataset_locked(target):
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(settings.BASE_DIR) / "manage.py"),
+                "export_fixtures",
+                str(out_dir / "bundle.json"),
+            ],
+            env={**os.environ, "DATABASE_URL": target.url},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            wait_for(lambda: list(out_dir.glob("*.partial")), "the partial file", process)
+            kill(process)
+        finally:
+            if process.poll() is None:
+                kill(process)
+
+    assert process.returncode == -signal.SIGKILL
+    wait_for(lambda: not list(out_dir.iterdir()), "the partial file is removed")
+
+
+@contextmanager
+def _dataset_locked(target: Target):
+    if connection.vendor == "sqlite":
+        with closing(sqlite3.connect(target.file, isolation_level=None)) as db:
+            db.execute("BEGIN EXCLUSIVE")
+            yield
+            db.execute("ROLLBACK")
+        return
+    tables = ", ".join(
+        f'"{apps.get_model(label)._meta.db_table}"' for label in exportable_labels()
+    )
+    with psycopg.connect(target.url) as db, db.transaction():
+        db.execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
+        yield

@@ -163,3 +163,31 @@ def test_database_connections_are_reused_and_checked_or_pooled_or_left_to_pgboun
         f"{default}['OPTIONS']['prepare_threshold']"
     )
     assert settings_of(pgbouncer, DATABASE_URL=url, DATABASE_PGBOUNCER="1") == "0 True None"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the pool is psycopg's, for PostgreSQL",
+)
+def test_the_pooled_setting_serves_queries_from_psycopgs_pool():
+    """The pool is installed with the requirements: the setting works, not only parses."""
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "connection.cursor().execute('SELECT 1'); "
+        "print(type(connection.pool).__name__, connection.pool.max_size)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "caci.settings",
+            "DATABASE_POOL_MAX_SIZE": "3",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["ConnectionPool", "3"]

@@ -1,12 +1,13 @@
 """Write the dataset (or some of its models) as a fixture bundle that import_fixtures reads."""
 
 import os
-import tempfile
 from pathlib import Path
+from secrets import token_hex
 
 from django.core.management.base import BaseCommand, CommandError
 
 from bundles.exporting import exportable_labels, fixtures_export
+from bundles.leftovers import removed_on_exit
 
 
 class Command(BaseCommand):
@@ -27,17 +28,16 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         labels = [label.lower() for label in options["models"] or []]
         out = Path(options["out"])
-        # Written beside the target and renamed: a failed export leaves no half a bundle.
-        handle, partial = tempfile.mkstemp(dir=out.parent or ".", suffix=".partial")
+        # Written beside the target and renamed: a failed or killed export leaves no half
+        # a bundle, and no partial file.
+        partial = out.with_name(f".{out.name}.{os.getpid()}-{token_hex(4)}.partial")
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            with removed_on_exit(partial), open(partial, "x", encoding="utf-8") as stream:
                 counts = fixtures_export(out=stream, labels=labels or None)
-            os.replace(partial, out)
+                stream.close()
+                os.replace(partial, out)
         except ValueError as error:
             raise CommandError(str(error)) from error
-        finally:
-            if os.path.exists(partial):
-                os.unlink(partial)
         total = sum(counts.values())
         detail = ", ".join(f"{label} {count}" for label, count in counts.items())
         self.stdout.write(f"Wrote {total} records to {out}" + (f": {detail}." if detail else "."))
