@@ -33,7 +33,8 @@ def client_address(request: HttpRequest) -> str:
 
 class RequestLogMiddleware:
     """One line per request on the ``caci.request`` logger: method, path, status, time
-    taken by the app (until the response starts, for a streamed CSV) and client."""
+    taken by the app and client. A streamed response (a CSV export) is logged when its last
+    byte is sent (or the client goes away), so its time is the whole export's."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,15 +42,30 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest):
         started = time.perf_counter()
         response = self.get_response(request)
+        if response.streaming:
+            response.streaming_content = self._logged_when_sent(
+                response.streaming_content, request, response.status_code, started
+            )
+        else:
+            self._log(request, response.status_code, started)
+        return response
+
+    def _logged_when_sent(self, content, request, status: int, started: float):
+        try:
+            yield from content
+        finally:
+            self._log(request, status, started)
+
+    @staticmethod
+    def _log(request: HttpRequest, status: int, started: float) -> None:
         request_log.info(
             "%s %s %s %.1fms %s",
             request.method,
             request.get_full_path(),
-            response.status_code,
+            status,
             (time.perf_counter() - started) * 1000,
             client_address(request),
         )
-        return response
 
 
 def live(request: HttpRequest) -> JsonResponse:

@@ -120,6 +120,21 @@ def test_each_request_is_logged_once_to_stdout_with_its_status_and_duration(tmp_
     assert result.stderr.count(probe) == 0
 
 
+def test_a_streamed_export_is_logged_once_when_its_last_byte_is_sent(db, dataset, api, caplog):
+    caplog.set_level("INFO", logger="caci.request")
+    response = api.get("/api/v1/trade-figures/?format=csv")
+    logged_before_sending = [r for r in caplog.records if r.name == "caci.request"]
+
+    body = b"".join(response.streaming_content)
+    response.close()
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "caci.request"]
+    assert body.count(b"\n") > 1
+    assert logged_before_sending == []
+    assert len(lines) == 1
+    assert lines[0].startswith("GET /api/v1/trade-figures/?format=csv 200 ")
+
+
 # Rate limits per client, behind the configured proxies ---------------------------------
 
 
