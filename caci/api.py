@@ -1,6 +1,5 @@
 """The public API, version 1: its resources under /api/v1/, its schema and its docs."""
 
-from django.conf import settings
 from django.urls import include, path
 from django.views.decorators.cache import cache_page
 from drf_spectacular.views import (
@@ -53,13 +52,12 @@ router.register(
 
 urlpatterns = [
     path("v1/", include(router.urls)),
-    # The schema takes a second to build and is the same for everyone: it is built once
-    # and kept in the shared cache.
+    # The schema takes a second to build and is the same for everyone: each process builds
+    # it once (per format) and keeps it in its own memory, not the shared cache, so a new
+    # release never serves the schema of the one before.
     path(
         "schema/",
-        cache_page(settings.CACHE_RESPONSE_SECONDS, key_prefix="api-schema")(
-            SpectacularAPIView.as_view()
-        ),
+        cache_page(None, cache="schema", key_prefix="api-schema")(SpectacularAPIView.as_view()),
         name="api-schema",
     ),
     # Swagger UI's start-up script is a file of its own, not inline: the CSP allows no

@@ -183,8 +183,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
-# How long a cached response (the API schema) is kept, in seconds.
-CACHE_RESPONSE_SECONDS = env_int("CACHE_RESPONSE_SECONDS", 600)
+# The API schema, which changes only with the code: each process keeps its own.
+CACHES["schema"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 
 # Streaming replicas of that database, comma-separated URLs: the public's reads go to
 # them, everything else to the primary (core/replicas.py says which reads are whose). In

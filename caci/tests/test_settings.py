@@ -150,6 +150,13 @@ def test_the_cache_is_redis_when_redis_url_is_set_and_local_memory_otherwise():
     )
 
 
+def test_the_api_schema_is_kept_per_process_even_with_a_shared_cache():
+    """A new release's processes serve its own schema at once, not the one before it."""
+    assert settings_of("s.CACHES['schema']['BACKEND']", REDIS_URL="redis://cache:6379/0") == (
+        "django.core.cache.backends.locmem.LocMemCache"
+    )
+
+
 def test_database_connections_are_reused_and_checked_or_pooled_or_left_to_pgbouncer():
     url = "postgres://caci@db.internal:5432/caci"
     default = "s.DATABASES['default']"
