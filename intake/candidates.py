@@ -542,7 +542,7 @@ def _reporter_and_partner(text, parties, before, main_country, index, guesses):
 AGREEMENT_WORDS = re.compile(
     r"\b(?:sign(?:ed|ing)?|treat(?:y|ies)|agreements?|agreed|declarations?|memorand(?:um|a)"
     r"|charters?|accords?|protocols?|joint\s+ventures?|conventions?|pacts?"
-    r"|(?:strategic|comprehensive)\s+partnerships?)\b|\b(?:Statement|Memorandum of Understanding)\b",
+    r"|(?:strategic|comprehensive)\s+partnerships?|statement)\b",
     re.IGNORECASE,
 )
 KINDS = [
