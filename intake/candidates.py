@@ -181,7 +181,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
         start = paragraph.start()
         chunk_end = paragraph.end()
         for match in SENTENCE_END.finditer(text, start, chunk_end):
-            word = text[text.rfind(" ", start, match.start()) + 1 : match.start() + 1]
+            space = text.rfind(" ", start, match.start())
+            word = text[(space + 1 if space >= 0 else start) : match.start() + 1]
             if word in ABBREVIATIONS or re.fullmatch(r"[A-Z]\.", word):
                 continue
             spans.append((start, match.end()))

@@ -161,14 +161,32 @@ def _article(paragraphs: list[str], section_label: str) -> ParsedArticle | None:
     )
     if lede_at is None:
         return None
-    for paragraph in paragraphs[:lede_at]:
+    head = paragraphs[:lede_at]
+    # The byline: "By …", else the last paragraph before the lede that is only names (a
+    # title in title case may look like names too, and it comes first).
+    byline_at = next(
+        (index for index, paragraph in enumerate(head) if BYLINE.match(paragraph)), None
+    )
+    if byline_at is None or _byline(head[byline_at]) is None:
+        byline_at = next(
+            (
+                index
+                for index in reversed(range(len(head)))
+                if not _date_line(head[index]) and _byline(head[index])
+            ),
+            None,
+        )
+    for index, paragraph in enumerate(head):
         when = _date_line(paragraph)
-        names = None if when else _byline(paragraph)
         if when and parsed.published_on is None:
             parsed.published_on = when
-        elif names and not parsed.authors:
-            parsed.authors = names
-        elif not parsed.title and not _is_debris(paragraph) and len(paragraph) <= 300:
+        elif index == byline_at:
+            parsed.authors = _byline(paragraph)
+        elif (
+            not parsed.title
+            and not any(pattern.search(paragraph) for pattern in DEBRIS)
+            and len(paragraph) <= 300
+        ):
             parsed.title = paragraph
         else:
             parsed.debris.append(paragraph)
