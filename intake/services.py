@@ -24,7 +24,6 @@ from actors.services import (
 )
 from articles.models import Article, Author
 from articles.services import article_create, author_create
-from core.editorial import ReviewStatus
 from intake.candidates import ActorIndex, Candidate, KnownActor, all_candidates
 from intake.models import CandidateKind, RejectedCandidate
 from intake.parser import ParsedArticle, parse_page
@@ -124,7 +123,6 @@ def intake_save(*, text: str) -> list[tuple[Article, bool]]:
             published_on=parsed.published_on,
             lede=parsed.lede,
             body=parsed.body,
-            review_status=ReviewStatus.NEEDS_REVIEW,
             review_note=preview.review_note,
         )
         saved.append((article, True))
@@ -298,7 +296,6 @@ def trade_figure_accept(
         qualifier=qualifier,
         commodity=commodity,
         note=note,
-        review_status=ReviewStatus.NEEDS_REVIEW,
         review_note=_note(candidate),
     )
 
@@ -330,6 +327,5 @@ def agreement_accept(
         signed_precision=signed_precision,
         instrument_count=instrument_count,
         summary=summary,
-        review_status=ReviewStatus.NEEDS_REVIEW,
         review_note=_note(candidate),
     )

@@ -32,7 +32,10 @@ def test_what_the_corpus_does_not_give_stays_empty():
     assert first.missing == ["title", "publication date"]
     assert second.title == 'Has the West "Lost" Azerbaijan?'
     assert second.authors == ["Robert M. Cutler"]
-    assert third.debris == ["south-caucasus-satellite-image-1e2b93-1024.jpg", "Photo source: NASA."]
+    assert third.debris == [
+        "south-caucasus-satellite-image-1e2b93-1024.jpg",
+        "Photo source: NASA.",
+    ]
 
 
 def test_a_shared_bio_is_split_between_the_authors():
