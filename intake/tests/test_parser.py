@@ -28,7 +28,8 @@ def test_the_corpus_page_reads_as_the_five_articles_the_dataset_stores():
 def test_what_the_corpus_does_not_give_stays_empty():
     first, second, third, *_ = parse_page(CORPUS.read_text(encoding="utf-8"))
 
-    assert first.title == "" and first.published_on is None
+    assert first.title == ""
+    assert first.published_on is None
     assert first.missing == ["title", "publication date"]
     assert second.title == 'Has the West "Lost" Azerbaijan?'
     assert second.authors == ["Robert M. Cutler"]
