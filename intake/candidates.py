@@ -191,7 +191,17 @@ def sentences(text: str) -> list[tuple[int, int]]:
                 start += 1
         if start < chunk_end and text[start:chunk_end].strip():
             spans.append((start, len(text[:chunk_end].rstrip())))
-    return spans
+    return [_past_heading(text, start, end) for start, end in spans]
+
+
+HEADING = re.compile(r"(?:BACKGROUND|IMPLICATIONS|CONCLUSIONS?)\s*:\s*", re.IGNORECASE)
+
+
+def _past_heading(text: str, start: int, end: int) -> tuple[int, int]:
+    """A sentence less the part heading it opens with ("BACKGROUND: "): not a passage of
+    the fact it states."""
+    heading = HEADING.match(text, start, end)
+    return (heading.end(), end) if heading and heading.end() < end else (start, end)
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -679,7 +689,8 @@ def agreement_candidates(
             for m in TITLED.finditer(sentence)
             if AGREEMENT_WORDS.search(m.group(0)) and len(m.group(0).split()) > 1
         ]
-        title = titled[0] if titled else words[0].group(0)
+        nouns = [m.group(0) for m in words if not re.match(r"sign|agreed", m.group(0), re.I)]
+        title = titled[0] if titled else (nouns or [words[0].group(0)])[0]
         if not titled:
             guesses.append("title: the agreement's words; the sentence gives no name")
         candidates.append(

@@ -14,11 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from actors.models import Actor, ActorAlias, Citation, Mention, TradeFigure
+from actors.models import Actor, ActorAlias, Agreement, Citation, Mention, TradeFigure
 from actors.services import (
     CitationInput,
     PartyInput,
     agreement_create,
+    agreement_update,
     mention_create,
     trade_figure_create,
 )
@@ -268,6 +269,13 @@ def mention_accept(*, article: Article, actor: Actor) -> Mention:
 
 
 @transaction.atomic
+def mentions_accept(*, article: Article, actor_ids: Sequence[int]) -> list[Mention]:
+    """The article's mentions of these actors, each through the mention service."""
+    actors = Actor.objects.in_bulk(actor_ids)
+    return [mention_create(article=article, actor=actors[pk]) for pk in actor_ids]
+
+
+@transaction.atomic
 def trade_figure_accept(
     *,
     article: Article,
@@ -328,4 +336,27 @@ def agreement_accept(
         instrument_count=instrument_count,
         summary=summary,
         review_note=_note(candidate),
+    )
+
+
+def agreements_cited_in(article: Article) -> list[Agreement]:
+    """The agreements that already cite the article: a candidate may be another passage
+    about one of them."""
+    return list(Agreement.objects.filter(citations__article=article).distinct().order_by("title"))
+
+
+@transaction.atomic
+def candidate_cite(*, article: Article, key: str, agreement: Agreement) -> Agreement:
+    """Add an agreement candidate's passage to the citations of an agreement already in
+    the dataset (another passage about the same agreement), through the agreement
+    service."""
+    candidate = article_candidates(article=article).find(CandidateKind.AGREEMENT, key)
+    citations = [
+        CitationInput(article=citation.article, quote=citation.quote)
+        for citation in agreement.citations.select_related("article")
+    ]
+    return agreement_update(
+        agreement=agreement,
+        data={},
+        citations=[*citations, CitationInput(article=article, quote=candidate.quote)],
     )

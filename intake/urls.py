@@ -15,9 +15,19 @@ urlpatterns = [
         name="candidates",
     ),
     path(
+        "articles/<int:article_id>/candidates/mentions/accept/",
+        admin.site.admin_view(views.accept_mentions_view),
+        name="accept_mentions",
+    ),
+    path(
         "articles/<int:article_id>/candidates/<str:kind>/<str:key>/accept/",
         admin.site.admin_view(views.accept_view),
         name="accept",
+    ),
+    path(
+        "articles/<int:article_id>/candidates/agreement/<str:key>/cite/",
+        admin.site.admin_view(views.cite_view),
+        name="cite",
     ),
     path(
         "articles/<int:article_id>/candidates/<str:kind>/<str:key>/reject/",

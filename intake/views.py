@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actors.models import Actor
+from actors.models import Actor, Agreement
 from articles.models import Article
 from intake import services
 from intake.forms import AgreementForm, PasteForm, TradeFigureForm
@@ -85,6 +85,7 @@ def candidates_view(request, article_id):
                     "before": text[max(0, candidate.start - 80) : candidate.start],
                     "after": text[candidate.end : candidate.end + 80],
                     "summary": services.candidate_summary(candidate),
+                    "parts": _marked(candidate),
                 }
                 for candidate in found.by_kind.get(kind, [])
             ],
@@ -102,8 +103,21 @@ def candidates_view(request, article_id):
             curated=found.curated,
             rejected=found.rejected,
             can_edit=request.user.has_perm("articles.change_article"),
+            cited_agreements=services.agreements_cited_in(article)
+            if request.user.has_perm("actors.change_agreement")
+            else [],
         ),
     )
+
+
+def _marked(candidate) -> tuple[str, str, str] | None:
+    """A trade figure's passage split around its amount, to mark it."""
+    values = candidate.values
+    if "amount_start" not in values:
+        return None
+    start = values["amount_start"] - candidate.start
+    end = values["amount_end"] - candidate.start
+    return candidate.quote[:start], candidate.quote[start:end], candidate.quote[end:]
 
 
 ACCEPT_FORMS = {
@@ -195,4 +209,32 @@ def reject_view(request, article_id, kind, key):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Rejected: {rejection.summary}. It will not be proposed again.")
+    return HttpResponseRedirect(_candidates_url(article))
+
+
+@require_POST
+def accept_mentions_view(request, article_id):
+    """Every mention proposed for the article, at once (ambiguous names stay out)."""
+    _require(request, "actors.add_mention")
+    article = get_object_or_404(Article, pk=article_id)
+    candidates = services.article_candidates(article=article).by_kind[CandidateKind.MENTION]
+    saved = services.mentions_accept(
+        article=article, actor_ids=[c.values["actor_id"] for c in candidates]
+    )
+    messages.success(request, f"Saved {len(saved)} mention{'s' if len(saved) != 1 else ''}.")
+    return HttpResponseRedirect(_candidates_url(article))
+
+
+@require_POST
+def cite_view(request, article_id, key):
+    """An agreement candidate added as a citation of an agreement already in the dataset."""
+    _require(request, "actors.change_agreement")
+    article = get_object_or_404(Article, pk=article_id)
+    agreement = get_object_or_404(Agreement, pk=request.POST.get("agreement") or None)
+    try:
+        services.candidate_cite(article=article, key=key, agreement=agreement)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Added the passage to the citations of “{agreement}”.")
     return HttpResponseRedirect(_candidates_url(article))

@@ -86,6 +86,9 @@ def test_viewers_cannot_use_the_intake(viewer_client, saved):
     reject = reverse("intake:reject", args=[saved.pk, CandidateKind.TRADE_FIGURE, key])
     assert viewer_client.post(reject).status_code == 403
     assert RejectedCandidate.objects.count() == 0
+    accept_all = reverse("intake:accept_mentions", args=[saved.pk])
+    assert viewer_client.post(accept_all).status_code == 403
+    assert Mention.objects.count() == 0
 
 
 def test_accepting_a_trade_figure_saves_it_through_the_services_with_its_citation(
@@ -194,3 +197,42 @@ def test_on_the_corpus_the_candidates_reach_the_recall_goals():
     assert summed[CandidateKind.MENTION].recall >= 0.95
     assert summed[CandidateKind.TRADE_FIGURE].recall >= 0.95
     assert summed[CandidateKind.AGREEMENT].recall >= 0.80
+
+
+def test_all_mentions_are_accepted_at_once(editor_client, saved):
+    response = editor_client.post(reverse("intake:accept_mentions", args=[saved.pk]))
+
+    assert response.status_code == 302
+    assert set(Mention.objects.filter(article=saved).values_list("actor__slug", flat=True)) == {
+        "veloria",
+        "ostrand",
+    }
+    assert services.article_candidates(article=saved).by_kind[CandidateKind.MENTION] == []
+
+
+def test_another_passage_about_an_agreement_becomes_one_of_its_citations(editor_client, countries):
+    text = fictional("01").replace(
+        "Total trade between",
+        "In May 2024, Veloria and Ostrand signed a treaty. The treaty covers transit. "
+        "Total trade between",
+    )
+    ((article, _),) = services.intake_save(text=text)
+    first, second = services.article_candidates(article=article).by_kind["agreement"]
+    agreement = services.agreement_accept(
+        article=article,
+        quote=first.quote,
+        title="Veloria–Ostrand treaty",
+        kind="treaty",
+        status="signed",
+        parties=list(countries.values()),
+    )
+
+    response = editor_client.post(
+        reverse("intake:cite", args=[article.pk, second.key]), {"agreement": agreement.pk}
+    )
+
+    assert response.status_code == 302
+    assert sorted(agreement.citations.values_list("quote", flat=True)) == sorted(
+        [first.quote, second.quote]
+    )
+    assert services.article_candidates(article=article).by_kind["agreement"] == []
