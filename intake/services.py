@@ -11,10 +11,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
-from actors.models import Actor, ActorAlias, Agreement, Citation, Mention, TradeFigure
+from actors.models import (
+    Actor,
+    ActorAlias,
+    Agreement,
+    AgreementParty,
+    Citation,
+    Mention,
+    TradeFigure,
+)
 from actors.services import (
     CitationInput,
     PartyInput,
@@ -339,10 +347,41 @@ def agreement_accept(
     )
 
 
-def agreements_cited_in(article: Article) -> list[Agreement]:
-    """The agreements that already cite the article: a candidate may be another passage
-    about one of them."""
-    return list(Agreement.objects.filter(citations__article=article).distinct().order_by("title"))
+def agreements_for(
+    article: Article, candidates: Sequence[Candidate]
+) -> dict[str, list[Agreement]]:
+    """For each agreement candidate, the agreements in the dataset it may be another
+    passage about: those that already cite the article, and those whose parties (two or
+    more) the candidate's sentence all names. Two queries."""
+    parties = {slug for candidate in candidates for slug in candidate.values["parties"]}
+    agreements = (
+        Agreement.objects.filter(
+            models.Q(citations__article=article) | models.Q(parties__actor__slug__in=parties)
+        )
+        .distinct()
+        .order_by("title")
+        .prefetch_related(
+            models.Prefetch("parties", queryset=AgreementParty.objects.select_related("actor"))
+        )
+    )
+    cited = set(
+        Citation.objects.filter(article=article, agreement__isnull=False).values_list(
+            "agreement_id", flat=True
+        )
+    )
+    options = {}
+    for candidate in candidates:
+        named = set(candidate.values["parties"])
+        options[candidate.key] = [
+            agreement
+            for agreement in agreements
+            if agreement.pk in cited
+            or (
+                len(agreement.parties.all()) >= 2
+                and {party.actor.slug for party in agreement.parties.all()} <= named
+            )
+        ]
+    return options
 
 
 @transaction.atomic

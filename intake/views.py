@@ -75,6 +75,12 @@ def candidates_view(request, article_id):
         (CandidateKind.AMBIGUOUS, "Ambiguous names (not guessed)"),
     ]
     text = article.text
+    may_cite = request.user.has_perm("actors.change_agreement")
+    options = (
+        services.agreements_for(article, found.by_kind[CandidateKind.AGREEMENT])
+        if may_cite
+        else {}
+    )
     groups = [
         {
             "kind": kind,
@@ -86,6 +92,7 @@ def candidates_view(request, article_id):
                     "after": text[candidate.end : candidate.end + 80],
                     "summary": services.candidate_summary(candidate),
                     "parts": _marked(candidate),
+                    "agreements": options.get(candidate.key, []),
                 }
                 for candidate in found.by_kind.get(kind, [])
             ],
@@ -103,9 +110,6 @@ def candidates_view(request, article_id):
             curated=found.curated,
             rejected=found.rejected,
             can_edit=request.user.has_perm("articles.change_article"),
-            cited_agreements=services.agreements_cited_in(article)
-            if request.user.has_perm("actors.change_agreement")
-            else [],
         ),
     )
 

@@ -236,3 +236,49 @@ def test_another_passage_about_an_agreement_becomes_one_of_its_citations(editor_
         [first.quote, second.quote]
     )
     assert services.article_candidates(article=article).by_kind["agreement"] == []
+
+
+def test_an_agreement_another_article_cites_is_offered_when_the_sentence_names_its_parties(
+    countries,
+):
+    (earlier, _), (later, _) = services.intake_save(
+        text=fictional("01").replace(
+            "Total trade between",
+            "In 2024 Veloria and Ostrand signed a treaty. Total trade between",
+        )
+        + "\n\n"
+        + fictional("03").replace(
+            "Imports from Ostrand", "The Veloria–Ostrand treaty helped. Imports from Ostrand"
+        )
+    )
+    (first,) = services.article_candidates(article=earlier).by_kind["agreement"]
+    agreement = services.agreement_accept(
+        article=earlier,
+        quote=first.quote,
+        title="Veloria–Ostrand treaty",
+        kind="treaty",
+        status="signed",
+        parties=list(countries.values()),
+    )
+    candidates = services.article_candidates(article=later).by_kind["agreement"]
+
+    options = services.agreements_for(later, candidates)
+
+    about = next(c for c in candidates if "treaty helped" in c.quote)
+    assert options[about.key] == [agreement]
+    # A sentence that names only one of its parties is not about it.
+    other = next(c for c in candidates if "Pallastan and Veloria signed" in c.quote)
+    assert options[other.key] == []
+
+
+def test_the_candidates_page_costs_the_same_queries_whatever_the_article(editor_client, countries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for name in ("04", "01"):
+        ((article, _),) = services.intake_save(text=fictional(name))
+        with CaptureQueriesContext(connection) as queries:
+            editor_client.get(reverse("intake:candidates", args=[article.pk]))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
