@@ -65,7 +65,11 @@ class ArticlePreview:
 
 
 def _slug_for(parsed: ParsedArticle, taken: set[str]) -> str:
-    words = parsed.title or " ".join(parsed.lede.split()[:8])
+    """The article's slug: from its title, else from the lede's first words."""
+    return _unique_slug(parsed.title or " ".join(parsed.lede.split()[:8]), taken)
+
+
+def _unique_slug(words: str, taken: set[str]) -> str:
     base = slugify(words)[:180] or "article"
     slug, number = base, 2
     while slug in taken:
@@ -121,7 +125,7 @@ def intake_save(*, text: str) -> list[tuple[Article, bool]]:
         for name in preview.authors_new:
             by_name[name.lower()] = author_create(
                 name=name,
-                slug=_slug_for(ParsedArticle(title=name), taken_slugs),
+                slug=_unique_slug(name, taken_slugs),
                 bio=parsed.bio_of(name),
             )
         article = article_create(
