@@ -53,6 +53,12 @@ bench: install ## time import_fixtures against loaddata and raw COPY on PostgreS
 bench-api: install ## time every list of the API against a raw-query floor on PostgreSQL (caci_bench_api)
 	$(PY) bench/api_benchmark.py $(BENCH_API_ARGS)
 
+.PHONY: bench-intake
+bench-intake: install ## the intake's candidates against the corpus's curated facts: recall, precision, time per article
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed
+	$(PY) manage.py evaluate_intake
+
 .PHONY: load
 load: install ## gunicorn on PostgreSQL (caci_load) under a mix of public requests (wrk): req/s, p50/p95/p99
 	$(PY) bench/load.py

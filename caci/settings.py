@@ -81,6 +81,8 @@ LOCAL_APPS = [
     "articles",
     "actors",
     "bundles",
+    # An editor brings a new article in and reviews the facts proposed from it.
+    "intake",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -12,6 +12,8 @@ admin.site.index_title = "Articles, actors, agreements and trade figures"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # Bringing a new article in, and the facts proposed from it: editors' pages.
+    path("admin/intake/", include("intake.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("caci.api")),
     path("health/live", http.live, name="health-live"),
