@@ -30,12 +30,13 @@ def test_the_admin_is_served_with_its_static_files_hashed_and_compressed(product
     assert status == 200
     assert b"CACI dataset" in page
     assert stylesheet, "the admin's stylesheet is not under its hashed name"
-    status, headers, _ = get(
-        f"{production.url}{stylesheet[1].decode()}", **{"Accept-Encoding": "gzip"}
-    )
-    assert status == 200
-    assert headers["Content-Encoding"] == "gzip"
-    assert "max-age=315360000" in headers["Cache-Control"]
+    for accepted, served in (("gzip", "gzip"), ("br, gzip", "br")):
+        status, headers, _ = get(
+            f"{production.url}{stylesheet[1].decode()}", **{"Accept-Encoding": accepted}
+        )
+        assert status == 200
+        assert headers["Content-Encoding"] == served
+        assert "max-age=315360000" in headers["Cache-Control"]
 
 
 def test_the_api_docs_are_served_from_the_projects_own_files(production):
