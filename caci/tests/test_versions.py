@@ -11,7 +11,10 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django import db
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from knox.models import AuthToken
 
 from actors.models import Agreement
@@ -23,7 +26,9 @@ from actors.services import (
     citation_update,
 )
 from articles.tests.factories import AGREEMENT_QUOTE
+from caci.tests.helpers import form_data
 from core.tests.clients import VersionedAPIClient
+from core.tests.factories import make_staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +55,8 @@ def etag_of(client, url: str) -> str:
 def test_a_record_carries_its_version_and_a_client_holding_it_reads_304(writer, agreement):
     url = detail(agreement)
     etag = etag_of(writer, url)
-    assert etag.startswith('"') and etag.endswith('"')  # strong: a change may name it
+    assert etag.startswith('"')  # strong: a change may name it
+    assert etag.endswith('"')
 
     unchanged = writer.get(url, HTTP_IF_NONE_MATCH=etag)
     assert unchanged.status_code == 304
@@ -110,9 +116,7 @@ def test_a_change_from_an_older_version_is_refused_with_412_naming_the_current_o
     assert agreement.summary == "Someone else's."
 
 
-def test_a_change_from_the_current_version_is_made_and_answers_the_new_version(
-    writer, agreement
-):
+def test_a_change_from_the_current_version_is_made_and_answers_the_new_version(writer, agreement):
     url = detail(agreement)
     read = etag_of(writer, url)
 
@@ -151,7 +155,9 @@ def test_if_match_star_matches_any_current_version(writer, agreement):
 def test_a_weak_version_never_allows_a_change(writer, agreement):
     url = detail(agreement)
     weak = f"W/{etag_of(writer, url)}"
-    assert writer.patch(url, {"summary": "x"}, format="json", HTTP_IF_MATCH=weak).status_code == 412
+    assert (
+        writer.patch(url, {"summary": "x"}, format="json", HTTP_IF_MATCH=weak).status_code == 412
+    )
 
 
 @pytest.mark.parametrize(
@@ -259,7 +265,7 @@ def test_two_editors_changing_a_record_at_once_one_wins_and_the_other_is_told(
         summaries = [f"First editor's, round {round_}.", f"Second editor's, round {round_}."]
         results = race(
             [
-                lambda token=token, summary=summary: _request(
+                lambda token=token, summary=summary, etag=etag: _request(
                     url, token, "PATCH", {"summary": summary}, etag
                 )
                 for token, summary in zip(tokens, summaries, strict=True)
@@ -273,3 +279,114 @@ def test_two_editors_changing_a_record_at_once_one_wins_and_the_other_is_told(
         assert agreement.summary == summaries[winner]
         loser_headers = results[1 - winner][1]
         assert loser_headers["ETag"] == results[winner][1]["ETag"]
+
+
+# The admin ------------------------------------------------------------------------------
+
+
+def change_url(agreement) -> str:
+    return reverse("admin:actors_agreement_change", args=[agreement.pk])
+
+
+def page_errors(response) -> str:
+    assert response.status_code == 200, "refused: the page is shown again"
+    return " ".join(response.context["adminform"].form.non_field_errors())
+
+
+def test_an_admin_save_from_an_older_version_is_refused_saying_what_changed(
+    editor_client, agreement
+):
+    page = editor_client.get(change_url(agreement))
+    agreement_update(agreement=agreement, data={"title": "Their title"})
+
+    response = editor_client.post(change_url(agreement), form_data(page, title="My title"))
+
+    errors = page_errors(response)
+    assert "Someone else changed this agreement since you opened this page" in errors
+    assert "Title: “Their title” (yours: “My title”)" in errors
+    agreement.refresh_from_db()
+    assert agreement.title == "Their title"
+
+
+def test_an_admin_save_is_refused_when_only_a_part_changed_since(
+    editor_client, agreement, mongolia, uzbekistan, kazakhstan
+):
+    page = editor_client.get(change_url(agreement))
+    agreement_update(
+        agreement=agreement,
+        data={},
+        parties=[PartyInput(actor=mongolia), PartyInput(actor=kazakhstan)],
+    )
+
+    response = editor_client.post(change_url(agreement), form_data(page, title="My title"))
+
+    errors = page_errors(response)
+    assert "Parties: “Mongolia · Signatory; Kazakhstan · Signatory”" in errors
+    assert "Title" not in errors.split("Their changes:")[1]
+    agreement.refresh_from_db()
+    assert agreement.title != "My title"
+    assert {p.actor for p in agreement.parties.all()} == {mongolia, kazakhstan}
+
+
+def test_an_admin_save_from_the_current_version_is_made(editor_client, agreement):
+    page = editor_client.get(change_url(agreement))
+    response = editor_client.post(change_url(agreement), form_data(page, title="My title"))
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.title == "My title"
+
+
+def test_an_admin_save_that_names_no_version_is_refused(editor_client, agreement):
+    page = editor_client.get(change_url(agreement))
+    data = form_data(page, title="My title", record_version=None)
+
+    errors = page_errors(editor_client.post(change_url(agreement), data))
+
+    assert "does not say which version" in errors
+    agreement.refresh_from_db()
+    assert agreement.title != "My title"
+
+
+@racing
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_editors_saving_a_record_at_once_in_the_admin_one_wins_and_the_other_is_told(
+    editor, article, mongolia, uzbekistan
+):
+    from actors.tests.factories import make_agreement
+
+    agreement = make_agreement(article, [mongolia, uzbekistan])
+    other = make_staff_user("other-editor", "Editors")
+    clients = []
+    for user in (editor, other):
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+
+    for round_ in range(3):
+        titles = [f"First editor's title {round_}", f"Second editor's title {round_}"]
+        forms = [
+            form_data(client.get(change_url(agreement)), title=title)
+            for client, title in zip(clients, titles, strict=True)
+        ]
+
+        def save(client, data):
+            # Each thread its own database connection: two transactions at once.
+            try:
+                return client.post(change_url(agreement), data)
+            finally:
+                db.connection.close()
+
+        results = race(
+            [
+                lambda client=client, data=data: save(client, data)
+                for client, data in zip(clients, forms, strict=True)
+            ]
+        )
+
+        statuses = [response.status_code for response in results]
+        assert sorted(statuses) == [200, 302]
+        winner = statuses.index(302)
+        agreement.refresh_from_db()
+        assert agreement.title == titles[winner]
+        errors = page_errors(results[1 - winner])
+        assert f"Title: “{titles[winner]}” (yours: “{titles[1 - winner]}”)" in errors
