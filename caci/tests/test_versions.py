@@ -81,6 +81,21 @@ def test_a_list_carries_a_weak_version_that_moves_when_a_record_changes(writer, 
     assert writer.get(url, HTTP_IF_NONE_MATCH=changed["ETag"]).status_code == 304
 
 
+def test_the_tombstones_list_carries_a_weak_version_too(writer, agreement):
+    url = "/api/v1/tombstones/"
+    etag = etag_of(writer, url)
+    assert writer.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    writer.delete(detail(agreement), HTTP_IF_MATCH=etag_of(writer, detail(agreement)))
+
+    assert writer.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_a_csv_download_and_an_error_carry_no_version(writer, agreement):
+    assert not writer.get(f"{AGREEMENTS}?format=csv&review_status=all").has_header("ETag")
+    assert not writer.get(f"{AGREEMENTS}not-a-record/").has_header("ETag")
+
+
 def test_a_change_without_if_match_is_refused_with_428_and_nothing_changes(writer, agreement):
     url = detail(agreement)
     before = etag_of(writer, url)

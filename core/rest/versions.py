@@ -187,14 +187,43 @@ class VersionedSchema(AutoSchema):
 # The viewset --------------------------------------------------------------------------
 
 
-class VersionedMixin:
+def answers_json(request, response) -> bool:
+    """Whether ``response`` is a read of records in JSON (or the browsable API): not a CSV
+    download, not an error."""
+    renderer = getattr(request, "accepted_renderer", None)
+    return (
+        isinstance(response, Response)
+        and response.status_code == status.HTTP_200_OK
+        and getattr(renderer, "format", "") != "csv"
+    )
+
+
+class ConditionalListMixin:
+    """A list's weak ETag, and 304 when ``If-None-Match`` names it."""
+
+    schema = VersionedSchema()
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        if not answers_json(request, response):
+            return response
+        return self.conditional(response, list_etag(response.data))
+
+    def conditional(self, response: Response, etag: str) -> Response:
+        """``response`` with its ETag, or 304 when the client holds that version."""
+        header = self.request.headers.get("If-None-Match")
+        if header and self.request.method in READ_METHODS and weak_match(header, etag):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        response["ETag"] = etag
+        return response
+
+
+class VersionedMixin(ConditionalListMixin):
     """The versions of a ``DatasetViewSet``'s records (see the module's docstring).
 
     The viewset calls ``version_check(record)`` inside the transaction of each change,
     before writing, and answers its writes with ``record_response``.
     """
-
-    schema = VersionedSchema()
 
     def current_etag(self, pk) -> str | None:
         """The ETag of the record as a GET of it would read now, or None."""
@@ -238,23 +267,9 @@ class VersionedMixin:
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
-        if self.wants_csv() or not isinstance(response, Response):
+        if not answers_json(request, response):
             return response
         return self.conditional(response, record_etag(response.data))
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        if self.wants_csv() or not isinstance(response, Response):
-            return response
-        return self.conditional(response, list_etag(response.data))
-
-    def conditional(self, response: Response, etag: str) -> Response:
-        """``response`` with its ETag, or 304 when the client holds that version."""
-        header = self.request.headers.get("If-None-Match")
-        if header and self.request.method in READ_METHODS and weak_match(header, etag):
-            response = Response(status=status.HTTP_304_NOT_MODIFIED)
-        response["ETag"] = etag
-        return response
 
     # Writes ------------------------------------------------------------------------
 
