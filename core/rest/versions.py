@@ -2,10 +2,11 @@
 
 Every record the API serves carries an ``ETag``: the version of the record as it reads,
 the whole aggregate with it (an agreement with its parties and citations, an actor with
-its aliases). Any write through the services changes what the record reads as (its
-``updated_at`` at least, which the services move on a change of a part too), so the
-version moves with every write; a change of a record it embeds (an actor's name in a
-party) moves it as well.
+its aliases). It is a digest of the record as a GET reads it: every write through the
+services that changes the record changes what it reads as (its fields and ``updated_at``,
+or the parts it embeds: a party's role, a citation's quote), so the version moves with
+every write; so does a change of a record it names (an actor's name in a party), which
+changes what a client holding the record would see.
 
 - ``GET`` of a record or a list answers ``304 Not Modified`` when ``If-None-Match``
   names the version the client holds (a list's version is weak: ``W/"…"``).
