@@ -177,9 +177,9 @@ def test_a_weak_version_never_allows_a_change(writer, agreement):
 
 @pytest.mark.parametrize(
     "change",
-    ["party added", "party's role", "citation's quote", "alias"],
+    ["party added", "party's role", "citation's quote", "alias", "a party's name"],
 )
-def test_the_version_of_an_aggregate_moves_when_only_a_part_of_it_changes(
+def test_the_version_of_a_record_moves_when_only_a_part_of_it_or_what_it_names_changes(
     writer, agreement, mongolia, kazakhstan, change
 ):
     url = detail(agreement) if change != "alias" else f"/api/v1/actors/{mongolia.slug}/"
@@ -198,8 +198,12 @@ def test_the_version_of_an_aggregate_moves_when_only_a_part_of_it_changes(
     elif change == "citation's quote":
         citation = agreement.citations.get()
         citation_update(citation=citation, data={"quote": AGREEMENT_QUOTE[:20]})
-    else:
+    elif change == "alias":
         actor_update(actor=mongolia, data={}, aliases=["Ulaanbaatar", "Mongol Uls"])
+    else:
+        # Not a part of the agreement, but the agreement reads it: a client holding the
+        # agreement holds the old name.
+        actor_update(actor=mongolia, data={"name": "Mongol Uls"})
 
     assert etag_of(writer, url) != before
 
