@@ -349,6 +349,8 @@ def test_an_admin_save_is_refused_when_only_a_part_changed_since(
 
 def test_an_admin_save_from_the_current_version_is_made(editor_client, agreement):
     page = editor_client.get(change_url(agreement))
+    # The page carries it as a browser posts it: a hidden input of the form.
+    assert b'<input type="hidden" name="record_version"' in page.content
     response = editor_client.post(change_url(agreement), form_data(page, title="My title"))
     assert response.status_code == 302
     agreement.refresh_from_db()
