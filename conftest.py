@@ -5,11 +5,11 @@ the dataset is built by ``caci/tests/dataset.py``."""
 
 import pytest
 from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from actors.tests.factories import make_agreement, make_country, make_trade_figure
 from articles.tests.factories import make_article
 from caci.tests.dataset import built_for_module, dataset_build
+from core.tests.clients import VersionedAPIClient
 from core.tests.factories import make_staff_user
 
 
@@ -20,9 +20,10 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def api():
-    """An API client with fresh throttling counters (they are kept in the cache)."""
+    """An API client with fresh throttling counters (they are kept in the cache); its
+    changes send the record's current version in If-Match, as a script's do."""
     cache.clear()
-    return APIClient()
+    return VersionedAPIClient()
 
 
 @pytest.fixture

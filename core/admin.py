@@ -24,6 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from core.admin_versions import VERSION_FIELD, versioned_form
 from core.editorial import ReviewStatus
 from core.history import aggregate_children, aggregate_parents, children_at
 from core.resources import record_resource
@@ -276,6 +277,8 @@ class ServiceAdmin(CuratedAdmin):
         for date_fields in getattr(self.model, "partial_dates", {}).values():
             placed.update(date_fields)  # Typed as one partial date (its public name).
         missing = tuple(name for name in self.service_fields if name not in placed)
+        if obj is not None and VERSION_FIELD not in placed:
+            missing = (*missing, VERSION_FIELD)  # hidden
         if missing and fieldsets:
             first, options = fieldsets[0]
             fieldsets[0] = (first, {**options, "fields": (*options["fields"], *missing)})
@@ -375,6 +378,10 @@ class ServiceAdmin(CuratedAdmin):
         part.rows_check(candidate, replacing=instance)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        # A change page carries the version of the record it opened (core.admin_versions):
+        # as stored, also on a revert page, whose ``obj`` is the version to revert to.
+        stored = self.model._default_manager.filter(pk=obj.pk).first() if obj else None
+        kwargs["form"] = versioned_form(kwargs.get("form", self.form), stored)
         form_class = super().get_form(request, obj, change=change, **kwargs)
         check = self.rows_check
 

@@ -2,10 +2,10 @@
 
 import pytest
 from django.core.management import call_command
-from rest_framework.test import APIClient
 
 from actors.models import Actor, Agreement, Citation, TradeFigure
 from core.services import record_restore
+from core.tests.clients import VersionedAPIClient
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def joint_venture(**overrides):
 
 
 def client_for(user):
-    client = APIClient()
+    client = VersionedAPIClient()
     if user is not None:
         client.force_authenticate(user)
     return client
@@ -293,7 +293,7 @@ def test_deleting_a_cited_article_is_a_409(api, dataset, editor):
 
 
 def test_session_writes_need_the_csrf_token(dataset, editor):
-    client = APIClient(enforce_csrf_checks=True)
+    client = VersionedAPIClient(enforce_csrf_checks=True)
     client.force_login(editor)
 
     response = client.post(AGREEMENTS, joint_venture(), format="json")
@@ -305,7 +305,7 @@ def test_session_writes_need_the_csrf_token(dataset, editor):
 def test_a_script_writes_with_the_token_the_command_issues(dataset, editor, capsys):
     call_command("issue_api_token", "editor")
     key = capsys.readouterr().out.strip()
-    client = APIClient()
+    client = VersionedAPIClient()
 
     response = client.post(
         AGREEMENTS, joint_venture(), format="json", HTTP_AUTHORIZATION=f"Token {key}"
@@ -315,7 +315,7 @@ def test_a_script_writes_with_the_token_the_command_issues(dataset, editor, caps
 
 
 def test_the_browsable_api_writes_with_the_session_and_its_csrf_token(dataset, editor):
-    client = APIClient(enforce_csrf_checks=True)
+    client = VersionedAPIClient(enforce_csrf_checks=True)
     client.force_login(editor)
     client.get(AGREEMENTS, HTTP_ACCEPT="text/html")  # the page's form sets the CSRF cookie
 

@@ -10,7 +10,6 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from actors.models import Actor, Agreement, IdentifierScheme, TradeFigure
 from actors.services import (
@@ -28,6 +27,7 @@ from articles.tests.factories import AGREEMENT_QUOTE, TRADE_QUOTE
 from caci.tests.helpers import form_data
 from core.history import children_at
 from core.services import record_delete, record_restore
+from core.tests.clients import VersionedAPIClient
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,7 @@ def test_the_admin_saves_fields_and_inlines_as_one_version_shown_with_its_partie
 def test_an_api_patch_of_the_parties_is_found_by_updated_since(
     editor, agreement, mongolia, kazakhstan
 ):
-    client = APIClient()
+    client = VersionedAPIClient()
     client.force_authenticate(editor)
     since = timezone.now() + timedelta(microseconds=1)
     listing = "/api/v1/agreements/"

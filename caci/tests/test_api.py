@@ -11,10 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
-from rest_framework.test import APIClient
 
 from actors.models import Actor, ActorKind, TradeFigure
 from core.rest import pagination
+from core.tests.clients import VersionedAPIClient
 
 pytestmark = pytest.mark.django_db
 
@@ -240,7 +240,7 @@ def test_issue_api_token_creates_then_rotates_a_token(editor, capsys):
     first = capsys.readouterr().out.strip()
     call_command("issue_api_token", "editor")
     second = capsys.readouterr().out.strip()
-    client = APIClient()
+    client = VersionedAPIClient()
 
     assert first != second
     assert AuthToken.objects.filter(user=editor).count() == 1

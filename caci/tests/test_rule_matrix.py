@@ -19,7 +19,6 @@ import tablib
 from django.contrib import admin
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from actors.models import Actor, Agreement, Citation, TradeFigure
 from articles.models import Article, Author, Authorship
@@ -31,6 +30,7 @@ from caci.api import router
 from caci.tests.helpers import form_data
 from core.rules import RULES, FieldConstraint
 from core.services import history_of, tracked_models
+from core.tests.clients import VersionedAPIClient
 
 pytestmark = pytest.mark.django_db
 
@@ -585,7 +585,7 @@ def test_a_violation_is_refused_at_every_door_with_the_same_message(
         MATRIX.setdefault(rule_name, {})[door] = "cannot be said"
         pytest.skip(example.unsayable[door])
     if door.startswith("API"):
-        client = APIClient()
+        client = VersionedAPIClient()
         client.force_authenticate(editor)
     else:
         from django.test import Client

@@ -25,7 +25,6 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from actors.models import Agreement, TradeFigure
 from actors.services import actor_update, trade_figure_create
@@ -34,6 +33,7 @@ from bundles.importing import fixtures_import
 from core.editorial import ReviewStatus
 from core.models import RemovalReason, Tombstone
 from core.services import record_delete, record_restore, records_send_back_to_review
+from core.tests.clients import VersionedAPIClient
 from core.tests.factories import make_staff_user
 
 pytestmark = pytest.mark.django_db
@@ -49,9 +49,9 @@ def fresh(record):
     return type(record).objects.get(pk=record.pk)
 
 
-def client_for(user) -> APIClient:
+def client_for(user) -> VersionedAPIClient:
     cache.clear()  # The throttling counters: a mirror asks many times.
-    client = APIClient()
+    client = VersionedAPIClient()
     if user is not None:
         client.force_authenticate(user)
     return client

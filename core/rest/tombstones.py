@@ -19,6 +19,7 @@ from core.models import RemovalReason, Tombstone
 from core.rest.filters import DatasetOrderingFilter, SyncDateTimeFilter
 from core.rest.pagination import PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
+from core.rest.versions import ConditionalListMixin
 from core.rest.viewsets import DatasetViewSet
 
 
@@ -97,7 +98,7 @@ def tombstone_viewset(resources: Mapping[str, type[DatasetViewSet]]) -> type:
         def filter_resource(self, queryset, name, value):
             return queryset.filter(model=model_of[value])
 
-    class TombstoneViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    class TombstoneViewSet(ConditionalListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         """What left the dataset: deleted records, records sent back to review (no longer
         public) and records whose slug changed, each under the identifier it had.
 

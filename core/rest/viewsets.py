@@ -14,6 +14,7 @@ from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response, record_columns
 from core.rest.fast import FastJSONRenderer, reader_for
 from core.rest.pagination import COUNT_PARAM, PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
+from core.rest.versions import VersionedMixin
 from core.services import Writer, record_delete, record_review, writer_for
 
 WRITE_METHODS = ("POST", "PUT", "PATCH")
@@ -52,7 +53,7 @@ class StrictJSONParser(JSONParser):
         return data
 
 
-class DatasetViewSet(viewsets.ModelViewSet):
+class RecordsViewSet(viewsets.ModelViewSet):
     """A resource of the dataset: read by anyone, written by editors through the services.
 
     A subclass names its ``queryset`` (with what its serializer touches prefetched), its
@@ -226,11 +227,17 @@ class DatasetViewSet(viewsets.ModelViewSet):
         serializer = self.get_serializer(record, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
+            record = self.version_check(record)
             data, related = self.writer.split(serializer.validated_data)
             review_status = data.pop("review_status", None)
             record = self.writer.update(instance=record, data=data, related=related)
             self.review_status_apply(record, review_status)
         return self.record_response(record, status.HTTP_200_OK)
+
+    def version_check(self, record):
+        """Called in the transaction of a change, before it is written: what the change is
+        written on (the versions, ``core.rest.versions``, compare and lock it here)."""
+        return record
 
     def review_status_apply(self, record, review_status: str | None) -> None:
         """A ``review_status`` in the request moves through the review, after the write and
@@ -252,4 +259,12 @@ class DatasetViewSet(viewsets.ModelViewSet):
         # PROTECT on the records that rest on this one raises ProtectedError: a 409.
         # Deleted as in the admin, so that the deleted-records page can restore it whole.
         with transaction.atomic():
+            instance = self.version_check(instance)
             record_delete(instance=instance, user=self.request.user)
+
+
+class DatasetViewSet(VersionedMixin, RecordsViewSet):
+    __doc__ = f"""{RecordsViewSet.__doc__}
+    Every record and list carries its version (``ETag``), and a change is made only from
+    the current version (``If-Match``): see ``core.rest.versions``.
+    """
