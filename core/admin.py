@@ -362,8 +362,8 @@ class ServiceAdmin(CuratedAdmin):
 
     def after_write(self, request, record, form) -> None:
         """Hook for what follows a write (publication, for reviewed records). A part
-        written on its own page (a citation, a party) is a change of its record."""
-        aggregates_touch(parents=aggregate_parents(record))
+        written on its own page (a citation, a party) is a change of its record: its
+        writer says so (``core.services.Part``)."""
 
     def rows_check(self, cleaned_data: dict[str, Any], instance) -> None:
         """Apply the rules a part meets only with its siblings (a party among its

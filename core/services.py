@@ -189,24 +189,33 @@ class Part:
         ]
         rules_check(type(parent), self.field, [*siblings, self.to_input(part)])
 
+    # A part written on its own is a change of the record it is part of (of both records,
+    # when it moves from one to another): their updated_at and history move with it, so a
+    # client syncing with updated_since, and a version check, see the change.
+
     @transaction.atomic
     def create(self, model: type[ModelT], **values: Any) -> ModelT:
         part = model(**values)
         self.rows_check(part)
         part.full_clean()
         part.save()
+        aggregates_touch(parents=aggregate_parents(part))
         return part
 
     @transaction.atomic
     def update(
         self, *, instance: ModelT, data: Mapping[str, Any], fields: Sequence[str]
     ) -> ModelT:
+        parents = aggregate_parents(instance)
         candidate = copy(instance)
         for name in fields:
             if name in data:
                 setattr(candidate, name, data[name])
         self.rows_check(candidate, replacing=instance)
-        instance, _ = model_update(instance=instance, data=data, fields=fields)
+        instance, changed = model_update(instance=instance, data=data, fields=fields)
+        if changed:
+            parents += [p for p in aggregate_parents(instance) if p not in parents]
+            aggregates_touch(parents=parents)
         return instance
 
 

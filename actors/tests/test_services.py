@@ -21,6 +21,8 @@ from actors.services import (
     actor_create,
     agreement_create,
     agreement_update,
+    citation_create,
+    citation_update,
     trade_figure_create,
     trade_figure_update,
 )
@@ -186,3 +188,26 @@ def test_actor_create_with_aliases_and_a_clear_error_for_a_country_without_code(
     with pytest.raises(ValidationError) as excinfo:
         actor_create(name="Nowhere", slug="nowhere", kind=ActorKind.COUNTRY)
     assert "iso_code" in excinfo.value.message_dict
+
+
+def test_a_citation_written_on_its_own_is_a_change_of_its_fact(article, mongolia, kazakhstan):
+    """Through its own service (the citation's admin page or API), a new or edited quote
+    moves its fact's updated_at and history: a client syncing with updated_since and an
+    editor's version check both see that the fact changed."""
+    figure = trade_figure_create(**figure_kwargs(article, mongolia, kazakhstan))
+    created_at_version = figure.updated_at
+
+    citation = citation_create(
+        article=article, quote="Mongolia's diplomatic engagement", trade_figure=figure
+    )
+    figure.refresh_from_db()
+    after_create = figure.updated_at
+    citation_update(citation=citation, data={"quote": "marks a pivotal evolution"})
+    figure.refresh_from_db()
+
+    assert created_at_version < after_create < figure.updated_at
+    assert figure.history.count() == 3
+    untouched = figure.updated_at
+    citation_update(citation=citation, data={"quote": "marks a pivotal evolution"})
+    figure.refresh_from_db()
+    assert figure.updated_at == untouched
