@@ -76,11 +76,13 @@ THIRD_PARTY_APPS = [
 ]
 LOCAL_APPS = [
     # The layers, each importing only those above it: the shared base, the publication,
-    # the knowledge drawn from it, the whole-dataset import and export.
+    # the knowledge drawn from it, the whole-dataset import and export, and the public
+    # website that shows what is published.
     "core",
     "articles",
     "actors",
     "bundles",
+    "explorer",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
