@@ -12,6 +12,12 @@ from rest_framework import routers
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from actors.api.analysis import (
+    ActorNetworkView,
+    AgreementsTimelineView,
+    NetworkGraphView,
+    TradeSeriesView,
+)
 from actors.api.views import ActorViewSet, AgreementViewSet, TradeFigureViewSet
 from articles.api.views import ArticleViewSet, AuthorViewSet
 from core.rest.tombstones import tombstone_viewset
@@ -30,6 +36,8 @@ class APIRootView(routers.APIRootView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         links = dict(response.data)
+        for name in ANALYSES:
+            links[name] = reverse(name, request=request)
         links["schema"] = reverse("api-schema", request=request)
         links["docs"] = reverse("api-docs", request=request)
         return Response(links)
@@ -51,7 +59,14 @@ router.register(
     basename="tombstones",
 )
 
+# The analytical answers (actors/api/analysis.py), listed in the root after the resources.
+ANALYSES = ("trade-series", "network", "agreements-timeline")
+
 urlpatterns = [
+    path("v1/trade-series/", TradeSeriesView.as_view(), name="trade-series"),
+    path("v1/network/", NetworkGraphView.as_view(), name="network"),
+    path("v1/agreements-timeline/", AgreementsTimelineView.as_view(), name="agreements-timeline"),
+    path("v1/actors/<slug:slug>/network/", ActorNetworkView.as_view(), name="actors-network"),
     path("v1/", include(router.urls)),
     # The schema takes a second to build and is the same for everyone: it is built once
     # and kept in the shared cache.

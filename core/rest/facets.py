@@ -20,6 +20,8 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, Max, Min, QuerySet, Sum
 from django.db.models.enums import TextChoices
 from django.db.models.functions import ExtractYear
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -265,7 +267,7 @@ def facets_response(view, facet: Facet) -> Response:
 # The schema -------------------------------------------------------------------------------
 
 
-def facet_parameter(view) -> dict:
+def facet_parameter(view) -> OpenApiParameter:
     """The OpenAPI description of a list's ``group_by``."""
     lines = [f"- `{name}`: {facet.description}" for name, facet in view.facets.items()]
     totals = (
@@ -273,16 +275,27 @@ def facet_parameter(view) -> dict:
         if view.facet_totals is not None
         else ""
     )
-    return {
-        "name": GROUP_BY,
-        "in": "query",
-        "required": False,
-        "schema": {"type": "string", "enum": list(view.facets)},
-        "description": "Count the listed records (every filter applied) by this key instead "
+    return OpenApiParameter(
+        GROUP_BY,
+        OpenApiTypes.STR,
+        enum=list(view.facets),
+        description="Count the listed records (every filter applied) by this key instead "
         "of listing them: the answer is a `Facets` object, one group per value, the largest "
         "first, each with its label, its API link (a related record), the link to its "
-        f"records and its count.{totals} Keys:\n" + "\n".join(lines),
-    }
+        f"records and its count.{totals} Keys:\n\n" + "\n".join(lines),
+    )
+
+
+def postprocess_facets(result, generator, request, public):
+    """A list that takes ``group_by`` answers either a page of records or its ``Facets``."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Facets"] = FACETS_SCHEMA
+    for operations in result.get("paths", {}).values():
+        operation = operations.get("get", {})
+        if not any(p.get("name") == GROUP_BY for p in operation.get("parameters", [])):
+            continue
+        content = operation["responses"]["200"]["content"]["application/json"]
+        content["schema"] = {"oneOf": [content["schema"], {"$ref": "#/components/schemas/Facets"}]}
+    return result
 
 
 FACETS_SCHEMA = {
