@@ -1,7 +1,7 @@
 """The public API, version 1: its resources under /api/v1/, its schema and its docs."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_page
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -21,6 +21,7 @@ from actors.api.analysis import (
 from actors.api.views import ActorViewSet, AgreementViewSet, TradeFigureViewSet
 from articles.api.views import ArticleViewSet, AuthorViewSet
 from core.rest.tombstones import tombstone_viewset
+from core.rest.viewsets import SLUG_PATTERN
 
 
 class APIRootView(routers.APIRootView):
@@ -66,7 +67,11 @@ urlpatterns = [
     path("v1/trade-series/", TradeSeriesView.as_view(), name="trade-series"),
     path("v1/network/", NetworkGraphView.as_view(), name="network"),
     path("v1/agreements-timeline/", AgreementsTimelineView.as_view(), name="agreements-timeline"),
-    path("v1/actors/<slug:slug>/network/", ActorNetworkView.as_view(), name="actors-network"),
+    re_path(
+        rf"^v1/actors/(?P<slug>{SLUG_PATTERN})/network/$",
+        ActorNetworkView.as_view(),
+        name="actors-network",
+    ),
     path("v1/", include(router.urls)),
     # The schema takes a second to build and is the same for everyone: it is built once
     # and kept in the shared cache.

@@ -2,7 +2,9 @@
 filtered lists hold, a pair's series with its mirror, the network and the timeline, each
 from published records only, in a pinned number of queries, bad parameters refused."""
 
+import re
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 
@@ -429,3 +431,18 @@ def test_the_schema_documents_the_analytical_answers(api, db):
         "reporter", "partner", "flow", "commodity", "year", "qualifier"
     }  # fmt: skip
     assert "Facets" in document["components"]["schemas"]
+
+
+# The documentation ---------------------------------------------------------------------
+
+DOCS = (Path(__file__).resolve().parents[2] / "docs" / "api-analysis.md").read_text()
+DOCUMENTED = re.findall(r"^GET (/\S+)\n```\n\n(\d{3}) ", DOCS, flags=re.MULTILINE)
+
+
+def test_the_documentation_shows_answers():
+    assert len(DOCUMENTED) >= 10
+
+
+@pytest.mark.parametrize(("url", "status"), DOCUMENTED)
+def test_every_documented_request_answers_as_documented(api, dataset, url, status):
+    assert api.get(url).status_code == int(status)

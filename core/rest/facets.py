@@ -294,7 +294,7 @@ def postprocess_facets(result, generator, request, public):
         if not any(p.get("name") == GROUP_BY for p in operation.get("parameters", [])):
             continue
         content = operation["responses"]["200"]["content"]["application/json"]
-        content["schema"] = {"oneOf": [content["schema"], {"$ref": "#/components/schemas/Facets"}]}
+        content["schema"] = {"anyOf": [content["schema"], {"$ref": "#/components/schemas/Facets"}]}
     return result
 
 
