@@ -352,6 +352,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.rest.schema.postprocess_error_responses",
+        "core.rest.facets.postprocess_facets",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ActorKindEnum": "actors.models.ActorKind",
