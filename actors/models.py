@@ -119,23 +119,6 @@ class ActorQuerySet(models.QuerySet):
             .order_by("-article_count", "name")
         )
 
-    def mentioned_with(self, actor: "Actor") -> "ActorQuerySet":
-        """The other actors that published articles discussing ``actor`` also discuss,
-        each with the number of those articles as ``shared_articles``, most first."""
-        articles = Mention.objects.filter(
-            actor=actor, article__review_status=ReviewStatus.PUBLISHED
-        ).values("article_id")
-        return (
-            self.exclude(pk=actor.pk)
-            .annotate(
-                shared_articles=models.Count(
-                    "mentions", filter=models.Q(mentions__article_id__in=articles)
-                )
-            )
-            .filter(shared_articles__gt=0)
-            .order_by("-shared_articles", "name")
-        )
-
     def matching_name(self, text: str) -> "ActorQuerySet":
         """Actors whose name or one of whose aliases contains ``text``, ignoring case."""
         alias_matches = ActorAlias.objects.filter(name__icontains=text).values("actor_id")

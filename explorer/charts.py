@@ -11,6 +11,7 @@ from datetime import date
 
 from django.urls import reverse
 
+from actors.analysis import EdgeType
 from actors.models import DatePrecision, Qualifier, TradeFlow
 
 # How the chart draws a value, by what the source says of it: a value the true one lies
@@ -123,36 +124,28 @@ PRECISION_WORDS = {
 
 @dataclass
 class Neighbour:
-    """Another actor and what links it to the page's actor, each link with its sources."""
+    """Another actor and what links it to the page's actor, by type of link, each with
+    its sources."""
 
     actor: object
+    weight: int
     agreements: list = field(default_factory=list)
     trade_figures: list = field(default_factory=list)
-    shared_articles: int = 0
-
-    @property
-    def weight(self) -> int:
-        return len(self.agreements) + len(self.trade_figures) + self.shared_articles
+    articles: list = field(default_factory=list)
 
 
-def neighbourhood(actor, agreements, figures, co_mentioned) -> list[Neighbour]:
-    """The actors linked to ``actor``: fellow parties to its agreements, the other side of
-    its trade figures, and those the same published articles discuss; the most linked
-    first."""
-    neighbours: dict[int, Neighbour] = {}
-
-    def neighbour(other) -> Neighbour:
-        if other.pk not in neighbours:
-            neighbours[other.pk] = Neighbour(other)
-        return neighbours[other.pk]
-
-    for agreement in agreements:
-        for party in agreement.parties.all():
-            if party.actor_id != actor.pk:
-                neighbour(party.actor).agreements.append(agreement)
-    for figure in figures:
-        other = figure.partner if figure.reporter_id == actor.pk else figure.reporter
-        neighbour(other).trade_figures.append(figure)
-    for other in co_mentioned:
-        neighbour(other).shared_articles = other.shared_articles
-    return sorted(neighbours.values(), key=lambda one: (-one.weight, one.actor.name))
+def neighbourhood(network) -> list[Neighbour]:
+    """The neighbours of an actor's network (``actors.analysis.actor_network``), heaviest
+    first, their edges by type."""
+    by_type = {
+        EdgeType.AGREEMENT: "agreements",
+        EdgeType.TRADE: "trade_figures",
+        EdgeType.CO_MENTION: "articles",
+    }
+    rows = []
+    for neighbour in network.neighbours:
+        row = Neighbour(neighbour.actor, neighbour.weight)
+        for edge in neighbour.edges:
+            setattr(row, by_type[edge.type], edge.sources)
+        rows.append(row)
+    return rows

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
+from actors import analysis
 from actors.models import Actor, Agreement, Citation, TradeFigure
 from articles.models import Article, Section
 from articles.search import RANK, articles_matching
@@ -183,28 +184,43 @@ def actor_list(request):
 
 def actor_detail(request, slug):
     actor = _found(Actor.objects.with_relations().filter(slug=slug))
-    figures = list(TradeFigure.objects.public().with_actor(actor))
-    agreements = list(Agreement.objects.public().with_party(actor))
-    co_mentioned = list(Actor.objects.mentioned_with(actor)[:ACTOR_NEIGHBOURS])
+    series = analysis.trade_series(actor=actor)
+    figures = [
+        figure
+        for row in series.years
+        for reports in (row.outbound, row.inbound, row.total)
+        for figure in (*reports.by_actor, *reports.by_partner)
+    ]
+    timeline = analysis.agreements_timeline(
+        agreements=Agreement.objects.published().with_party(actor)
+    )
+    network = analysis.actor_network(actor=actor)
     articles = Article.objects.published().newest_first().filter(mentioned_actors=actor)
-    series = charts.trade_series(figures)
+    flows = charts.trade_series(figures)
     return render(
         request,
         "explorer/actor.html",
         {
             "actor": actor,
-            "series": series,
-            "undated": [figure for figure in figures if figure.year is None],
-            "trade_charts": charts.trade_chart(series),
-            "agreements": agreements,
-            "timeline": charts.agreements_timeline(agreements),
-            "neighbours": charts.neighbourhood(actor, agreements, figures, co_mentioned),
+            "series": flows,
+            "mirror": series.years,
+            "trade_charts": charts.trade_chart(flows),
+            "timeline": timeline,
+            "timeline_spans": charts.agreements_timeline(timeline.agreements),
+            "neighbours": charts.neighbourhood(network)[:ACTOR_NEIGHBOURS],
             "articles": list(articles[:ACTOR_ARTICLES]),
             "article_count": articles.count(),
             "api": api_links(f"actors/{actor.slug}/"),
             "related_api": {
-                "Its trade figures": api_links("trade-figures/", {"actor": actor.slug}),
-                "Its agreements": api_links("agreements/", {"party": actor.slug}),
+                "Its trade year by year, beside the mirror figures": {
+                    "json": f"/api/v1/trade-series/?actor={actor.slug}",
+                    "csv": api_links("trade-figures/", {"actor": actor.slug})["csv"],
+                },
+                "Its agreements over time": {
+                    "json": f"/api/v1/agreements-timeline/?party={actor.slug}",
+                    "csv": api_links("agreements/", {"party": actor.slug})["csv"],
+                },
+                "Its network": {"json": f"/api/v1/actors/{actor.slug}/network/"},
                 "Articles that mention it": api_links("articles/", {"mentions": actor.slug}),
             },
             "admin_url": admin_link(request, actor),

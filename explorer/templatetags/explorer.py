@@ -50,3 +50,14 @@ def partial_date(value, precision) -> str:
 def page_url(query: str, number: int) -> str:
     """The list's address for page ``number``, keeping its filters."""
     return f"?{query}&page={number}" if query else f"?page={number}"
+
+
+@register.filter
+def mirror_cells(row) -> list[list]:
+    """A trade series' year as six cells: each direction, then the total, as the actor
+    and as the partner report it."""
+    return [
+        figures
+        for reports in (row.outbound, row.inbound, row.total)
+        for figures in (reports.by_actor, reports.by_partner)
+    ]

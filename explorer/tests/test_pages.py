@@ -207,6 +207,24 @@ def test_an_actor_s_trade_is_charted_by_year_and_listed_in_a_table(client, datas
     assert "livestock" not in text
 
 
+def test_each_flow_stands_beside_its_mirror_as_each_side_reports_it(client, dataset):
+    response = client.get(url("actor", "mongolia"))
+
+    rows = table_rows(response, "Mongolia's trade by partner and year, as each side reports")
+    by_year = {(row[0], row[1]): row[2:] for row in rows}
+    # Mongolia's exports to Kazakhstan as Mongolia reports them; the goods from
+    # Kazakhstan as Kazakhstan reports exporting them; neither side's mirror is known.
+    assert by_year["Kazakhstan", "2017"] == [
+        "2,900,000 USD (horse meat)",
+        "—",
+        "—",
+        "approximately 72,900,000 USD (industrial and consumer goods)",
+        "—",
+        "—",
+    ]
+    assert by_year["Kazakhstan", "unknown"][4] == "approximately 150,000,000 USD"
+
+
 def test_a_ceiling_and_a_floor_are_drawn_differently_from_an_exact_value(client, dataset):
     response = client.get(url("actor", "russia"))
 
@@ -258,8 +276,9 @@ def test_an_actor_s_network_neighbourhood_names_each_link_s_source(client, datas
     cells = table_rows(response, "Actors linked to Azerbaijan")
     by_actor = {row[0]: row[1:] for row in cells}
     assert by_actor["China"] == [
-        "Azerbaijan–China Comprehensive Strategic Partnership; "
-        "Azerbaijan–China joint declaration on strategic partnership",
+        # By the date they were signed.
+        "Azerbaijan–China joint declaration on strategic partnership; "
+        "Azerbaijan–China Comprehensive Strategic Partnership",
         "1",
         "1",
     ]
@@ -484,7 +503,7 @@ QUERIES = {
     "/articles/?author=sergey-sukhankin": 4,
     "article": 4,
     "/actors/?kind=country": 2,
-    "actor": 11,
+    "actor": 13,
     "/agreements/?party=azerbaijan": 5,
     "agreement": 3,
     "/trade-figures/?actor=azerbaijan": 4,
