@@ -130,6 +130,8 @@ def test_an_actor_s_trade_chart_draws_the_points_of_its_table(reader, live_serve
     rows = page.locator("table.trade-table tr[data-charted]").count()
     # Five dated figures; the total with no year is in the table only.
     assert drawn == rows == 5
+    # From 2 million to 93 million: a logarithmic scale, which the axis says.
+    assert page.locator("#trade-chart-0").get_attribute("data-scale") == "logarithmic"
     assert page.locator("table.trade-table tbody tr").count() == 6
     page.check("actor-trade")
 

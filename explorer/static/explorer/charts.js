@@ -70,6 +70,11 @@
         },
       };
     });
+    // Values twenty times apart or more are drawn on a logarithmic scale,
+    // where a small flow is not flattened against zero by a large one.
+    const values = chart.series.flatMap((series) => series.points.map((point) => point.value)).filter((value) => value > 0);
+    const logarithmic = values.length > 1 && Math.max(...values) / Math.min(...values) >= 20;
+    canvas.dataset.scale = logarithmic ? "logarithmic" : "linear";
     new window.Chart(canvas, {
       type: "line",
       data: { datasets },
@@ -79,10 +84,13 @@
         parsing: { xAxisKey: "x", yAxisKey: "y" },
         scales: {
           x: { type: "linear", title: { display: true, text: "Year" }, ticks: { stepSize: 1, precision: 0, callback: (value) => String(value) } },
-          y: { beginAtZero: true, title: { display: true, text: chart.currency }, ticks: { callback: formatValue } },
+          y: logarithmic
+            ? { type: "logarithmic", title: { display: true, text: `${chart.currency} (logarithmic scale)` }, ticks: { callback: formatValue } }
+            : { beginAtZero: true, title: { display: true, text: chart.currency }, ticks: { callback: formatValue } },
         },
         plugins: {
-          legend: { position: "bottom", labels: { usePointStyle: false } },
+          // On a narrow screen the legend's long names do not fit: the table names each line.
+          legend: { display: canvas.parentElement.clientWidth >= 560, position: "bottom" },
           tooltip: {
             callbacks: {
               label: (context) => `${context.dataset.label}: ${context.raw.qualifierLabel} ${formatValue(context.raw.y)} ${chart.currency}`,
