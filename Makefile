@@ -62,3 +62,11 @@ bench-intake: install ## the intake's candidates against the corpus's curated fa
 .PHONY: load
 load: install ## gunicorn on PostgreSQL (caci_load) under a mix of public requests (wrk): req/s, p50/p95/p99
 	$(PY) bench/load.py
+
+.PHONY: vendor
+vendor: ## copy the pinned front-end files (package.json) from npm into the project: Chart.js for the explorer, axe-core for its tests
+	npm ci --ignore-scripts --no-audit --no-fund
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map explorer/static/explorer/vendor/
+	cp node_modules/chart.js/LICENSE.md explorer/static/explorer/vendor/chart.js-LICENSE.md
+	cp node_modules/axe-core/axe.min.js explorer/tests/vendor/
+	cp node_modules/axe-core/LICENSE explorer/tests/vendor/axe-core-LICENSE

@@ -105,6 +105,20 @@ class ActorQuerySet(models.QuerySet):
             for text, name in zip(texts, conditions, strict=True)
         ]
 
+    def most_written_about(self) -> "ActorQuerySet":
+        """Actors by how many published articles discuss them, most first, each with that
+        count as ``article_count``; actors no published article discusses are left out."""
+        return (
+            self.annotate(
+                article_count=models.Count(
+                    "mentions",
+                    filter=models.Q(mentions__article__review_status=ReviewStatus.PUBLISHED),
+                )
+            )
+            .filter(article_count__gt=0)
+            .order_by("-article_count", "name")
+        )
+
     def matching_name(self, text: str) -> "ActorQuerySet":
         """Actors whose name or one of whose aliases contains ``text``, ignoring case."""
         alias_matches = ActorAlias.objects.filter(name__icontains=text).values("actor_id")
@@ -402,6 +416,30 @@ class AgreementQuerySet(models.QuerySet):
     def published(self) -> "AgreementQuerySet":
         return self.filter(review_status=ReviewStatus.PUBLISHED)
 
+    def public(self) -> "AgreementQuerySet":
+        """Published agreements with their parties and the citations the public may read
+        (those in published articles)."""
+        return self.published().prefetch_related(
+            models.Prefetch("parties", queryset=AgreementParty.objects.select_related("actor")),
+            models.Prefetch(
+                "citations", queryset=Citation.objects.in_published_articles().with_article()
+            ),
+        )
+
+    def with_party(self, actor: "Actor") -> "AgreementQuerySet":
+        return self.filter(
+            models.Exists(
+                AgreementParty.objects.filter(agreement=models.OuterRef("pk"), actor=actor)
+            )
+        )
+
+    def signed_in_year(self, year: int) -> "AgreementQuerySet":
+        """Agreements known to have been signed in ``year``: the whole period their date
+        stands for lies within it."""
+        return self.filter(
+            signed_on__gte=date(year, 1, 1), signed_on_latest__lte=date(year, 12, 31)
+        )
+
     def with_relations(self) -> "AgreementQuerySet":
         return self.prefetch_related(
             models.Prefetch("parties", queryset=AgreementParty.objects.select_related("actor")),
@@ -613,6 +651,23 @@ class TradeFigureQuerySet(models.QuerySet):
     def published(self) -> "TradeFigureQuerySet":
         return self.filter(review_status=ReviewStatus.PUBLISHED)
 
+    def public(self) -> "TradeFigureQuerySet":
+        """Published figures with both sides and the citations the public may read (those
+        in published articles)."""
+        return (
+            self.published()
+            .select_related("reporter", "partner")
+            .prefetch_related(
+                models.Prefetch(
+                    "citations", queryset=Citation.objects.in_published_articles().with_article()
+                )
+            )
+        )
+
+    def with_actor(self, actor: "Actor") -> "TradeFigureQuerySet":
+        """Figures with ``actor`` on either side."""
+        return self.filter(models.Q(reporter=actor) | models.Q(partner=actor))
+
     def with_relations(self) -> "TradeFigureQuerySet":
         return self.select_related("reporter", "partner").prefetch_related(
             models.Prefetch("citations", queryset=Citation.objects.select_related("article"))
@@ -739,6 +794,21 @@ class TradeFigure(ReviewedModel):
 class CitationQuerySet(models.QuerySet):
     def with_article(self) -> "CitationQuerySet":
         return self.select_related("article")
+
+    def in_published_articles(self) -> "CitationQuerySet":
+        return self.filter(article__review_status=ReviewStatus.PUBLISHED)
+
+    def of_published_facts(self) -> "CitationQuerySet":
+        """Citations the public may read, with the fact each supports: a published
+        agreement or trade figure, cited in a published article."""
+        return (
+            self.in_published_articles()
+            .filter(
+                models.Q(agreement__review_status=ReviewStatus.PUBLISHED)
+                | models.Q(trade_figure__review_status=ReviewStatus.PUBLISHED)
+            )
+            .select_related("agreement", "trade_figure__reporter", "trade_figure__partner")
+        )
 
 
 class Citation(CuratedModel):

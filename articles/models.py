@@ -73,6 +73,10 @@ class ArticleQuerySet(models.QuerySet):
     def published(self) -> "ArticleQuerySet":
         return self.filter(review_status=ReviewStatus.PUBLISHED)
 
+    def newest_first(self) -> "ArticleQuerySet":
+        """Newest first, those whose date is unknown last (on every database)."""
+        return self.order_by(models.F("published_on").desc(nulls_last=True), "slug")
+
 
 class Article(ReviewedModel):
     """A piece the Analyst ran: its metadata, its text and its ordered authors."""

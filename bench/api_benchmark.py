@@ -706,6 +706,80 @@ def build_cases(values: dict, connection) -> list[Case]:
     return cases
 
 
+# The analytical answers: facets and series on filtered sets, judged by their own time
+# (p95 <= 50 ms), not against a floor.
+ANALYSIS_P95_MS = 50.0
+ANALYSIS_REQUESTS = [
+    ("trade-figures/", "group_by=partner&reporter={actor}"),
+    ("trade-figures/", "group_by=year&actor={actor}&actor={actor2}"),
+    ("trade-figures/", "group_by=flow&partner={actor2}&year_min=2015"),
+    ("trade-figures/", "group_by=qualifier&reporter={actor}&year=2020"),
+    ("agreements/", "group_by=party&party={actor}"),
+    ("agreements/", "group_by=year&party={actor}"),
+    ("articles/", "group_by=author&mentions={actor}"),
+    ("articles/", "group_by=year&author={author}"),
+    ("actors/", "group_by=kind"),
+    ("trade-series/", "actor={actor}&partner={actor2}"),
+    ("trade-series/", "actor={actor}&partner={actor2}&year_min=2015"),
+    ("agreements-timeline/", "party={actor}&signed_after=2020-01-01"),
+]
+
+
+@dataclass
+class AnalysisCase:
+    label: str
+    url: str
+    status: int = 0
+    queries: int | None = None
+    times: list = field(default_factory=list)
+
+
+def analysis_cases(values: dict) -> list[AnalysisCase]:
+    return [
+        AnalysisCase(f"{path}?{query.format(**values)}", f"{API}/{path}?{query.format(**values)}")
+        for path, query in ANALYSIS_REQUESTS
+    ]
+
+
+def run_analysis(cases: list[AnalysisCase], args) -> None:
+    """Each request once untimed (its queries counted), then ``--repeat`` times, round after
+    round over every request."""
+    from django.db import connection as django_connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    for case in cases:
+        with CaptureQueriesContext(django_connection) as queries:
+            response = client.get(case.url)
+        case.status, case.queries = response.status_code, len(queries)
+    for _ in range(args.repeat):
+        for case in cases:
+            if case.status != 200:
+                continue
+            started = time.perf_counter()
+            client.get(case.url).content  # noqa: B018 - the body is read, as a client reads it
+            case.times.append(time.perf_counter() - started)
+
+
+def print_analysis(cases: list[AnalysisCase]) -> None:
+    print()
+    print(f"analytical answers, in-process; target p95 <= {ANALYSIS_P95_MS:g} ms")
+    head = f"| {'request':<78} | {'med ms':>7} | {'p95 ms':>7} | {'SQL':>3} | met |"
+    print(head)
+    print("|" + "|".join("-" * len(part) for part in head.split("|")[1:-1]) + "|")
+    for case in cases:
+        if not case.times:
+            print(f"| {case.label[:78]:<78} | HTTP {case.status} |")
+            continue
+        p95 = percentile(case.times, 0.95) * 1000
+        met = "yes" if p95 <= ANALYSIS_P95_MS else "NO"
+        print(
+            f"| {case.label[:78]:<78} | {median(case.times) * 1000:>7.1f} | {p95:>7.1f} | "
+            f"{case.queries:>3} | {met:<3} |"
+        )
+
+
 # Timing ---------------------------------------------------------------------------------
 
 
@@ -1135,10 +1209,14 @@ def main(argv=None) -> int:
         values = pick_values(connection)
         print(f"values: {values}", flush=True)
         cases = build_cases(values, connection)
+        analyses = analysis_cases(values)
         if args.only:
             cases = [c for c in cases if args.only in c.url]
+            analyses = [c for c in analyses if args.only in c.url]
         run_cases(cases, args, connection)
+    run_analysis(analyses, args)
     print_table(cases, counts, started_load, loadavg(), args)
+    print_analysis(analyses)
     if args.skip_server:
         return 0
     started_load = loadavg()

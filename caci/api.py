@@ -1,6 +1,6 @@
 """The public API, version 1: its resources under /api/v1/, its schema and its docs."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_page
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -11,9 +11,16 @@ from rest_framework import routers
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from actors.api.analysis import (
+    ActorNetworkView,
+    AgreementsTimelineView,
+    NetworkGraphView,
+    TradeSeriesView,
+)
 from actors.api.views import ActorViewSet, AgreementViewSet, TradeFigureViewSet
 from articles.api.views import ArticleViewSet, AuthorViewSet
 from core.rest.tombstones import tombstone_viewset
+from core.rest.viewsets import SLUG_PATTERN
 
 
 class APIRootView(routers.APIRootView):
@@ -29,6 +36,8 @@ class APIRootView(routers.APIRootView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         links = dict(response.data)
+        for name in ANALYSES:
+            links[name] = reverse(name, request=request)
         links["schema"] = reverse("api-schema", request=request)
         links["docs"] = reverse("api-docs", request=request)
         return Response(links)
@@ -50,7 +59,18 @@ router.register(
     basename="tombstones",
 )
 
+# The analytical answers (actors/api/analysis.py), listed in the root after the resources.
+ANALYSES = ("trade-series", "network", "agreements-timeline")
+
 urlpatterns = [
+    path("v1/trade-series/", TradeSeriesView.as_view(), name="trade-series"),
+    path("v1/network/", NetworkGraphView.as_view(), name="network"),
+    path("v1/agreements-timeline/", AgreementsTimelineView.as_view(), name="agreements-timeline"),
+    re_path(
+        rf"^v1/actors/(?P<slug>{SLUG_PATTERN})/network/$",
+        ActorNetworkView.as_view(),
+        name="actors-network",
+    ),
     path("v1/", include(router.urls)),
     # The schema takes a second to build and is the same for everyone: each process builds
     # it once (per format) and keeps it in its own memory, not the shared cache, so a new

@@ -76,13 +76,15 @@ THIRD_PARTY_APPS = [
 ]
 LOCAL_APPS = [
     # The layers, each importing only those above it: the shared base, the publication,
-    # the knowledge drawn from it, the whole-dataset import and export.
+    # the knowledge drawn from it, the whole-dataset import and export, and the public
+    # website that shows what is published.
     "core",
     "articles",
     "actors",
     "bundles",
     # An editor brings a new article in and reviews the facts proposed from it.
     "intake",
+    "explorer",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -352,6 +354,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.rest.schema.postprocess_error_responses",
+        "core.rest.facets.postprocess_facets",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ActorKindEnum": "actors.models.ActorKind",

@@ -9,7 +9,8 @@ from articles.api.serializers import (
     AuthorSerializer,
     AuthorWriteSerializer,
 )
-from articles.models import Article, Author
+from articles.models import Article, Author, Section
+from core.rest.facets import Facet, year_range
 from core.rest.viewsets import SLUG_PATTERN, DatasetViewSet
 
 
@@ -33,6 +34,35 @@ class ArticleViewSet(DatasetViewSet):
         "authors": {"author_slugs": "slug", "author_names": "name"},
         "mentions": {"mention_slugs": "slug"},
     }
+    facets = {
+        "author": Facet(
+            path="authorships__author",
+            lookup="slug",
+            label="name",
+            view="authors-detail",
+            many=True,
+            records="author",
+            description="each author in the byline (an article counts once for each).",
+        ),
+        "section": Facet(
+            path="section", choices=Section, records="section", description="the section."
+        ),
+        "year": Facet(
+            path="published_on",
+            year=True,
+            records=year_range("published_after", "published_before"),
+            description="the year of publication (null: date unknown).",
+        ),
+        "mentions": Facet(
+            path="mentions__actor",
+            lookup="slug",
+            label="name",
+            view="actors-detail",
+            many=True,
+            records="mentions",
+            description="each actor the article discusses (an article counts once for each).",
+        ),
+    }
 
 
 class AuthorViewSet(DatasetViewSet):
@@ -52,3 +82,9 @@ class AuthorViewSet(DatasetViewSet):
     lookup_value_regex = SLUG_PATTERN
     csv_filename = "authors"
     csv_lists = {"articles": {"article_slugs": "slug"}}
+    facets = {
+        "affiliation": Facet(
+            path="affiliation",
+            description="the institution the bio names first (empty: none named).",
+        ),
+    }

@@ -1,7 +1,7 @@
 """README "Deploying", followed step by step (caci/tests/conftest.py, ``production``): the
-admin and the API docs served by gunicorn with DJANGO_DEBUG=0, static files hashed and
-compressed, health checks, one log line per request; and two app servers that count one
-client's requests together in Redis."""
+explorer, the admin and the API docs served by gunicorn with DJANGO_DEBUG=0, static files
+hashed and compressed, health checks, one log line per request; and two app servers that
+count one client's requests together in Redis."""
 
 import json
 import re
@@ -50,6 +50,22 @@ def test_the_api_docs_are_served_from_the_projects_own_files(production):
     status, _, schema = get(f"{production.url}/api/schema/", Accept="application/json")
     assert status == 200
     assert "/api/v1/trade-figures/" in json.loads(schema)["paths"]
+
+
+def test_the_explorer_is_the_site_s_root_with_its_chart_library_served_hashed(production):
+    status, _, page = get(f"{production.url}/")
+    stylesheet = re.search(rb'href="(/static/explorer/explorer\.[0-9a-f]{12}\.css)"', page)
+
+    assert status == 200
+    assert b"Search the articles" in page
+    assert stylesheet, "the explorer's stylesheet is not under its hashed name"
+    assert get(f"{production.url}{stylesheet[1].decode()}")[0] == 200
+    status, _, page = get(f"{production.url}/actors/")
+    assert status == 200
+    # The chart library, from the project's own files.
+    status, _, script = get(f"{production.url}/static/explorer/vendor/chart.umd.min.js")
+    assert status == 200
+    assert script.startswith(b"/*!\n * Chart.js v4.6.1")
 
 
 def test_debug_is_off(production):

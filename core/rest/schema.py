@@ -3,6 +3,8 @@
 from drf_spectacular import openapi
 from drf_spectacular.contrib import django_filters as django_filters_contrib
 
+from core.rest.facets import facet_parameter
+
 WRITE_METHODS = ("POST", "PUT", "PATCH")
 
 ERROR_SCHEMA = {
@@ -31,6 +33,12 @@ class AutoSchema(openapi.AutoSchema):
         if self.method in WRITE_METHODS:
             return self.view.serializer_class
         return super().get_response_serializers()
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if getattr(self.view, "facets", None) and self._is_list_view() and self.method == "GET":
+            parameters = [*parameters, facet_parameter(self.view)]
+        return parameters
 
 
 def _error(description: str, schema_ref: str) -> dict:

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from core.editorial import ReviewedModel, ReviewStatus
 from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response, record_columns
+from core.rest.facets import GROUP_BY, facets_response, group_by_of
 from core.rest.fast import FastJSONRenderer, reader_for
 from core.rest.pagination import COUNT_PARAM, PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
@@ -81,6 +82,9 @@ class RecordsViewSet(viewsets.ModelViewSet):
     # a list of records is named here, column by column.
     csv_lists: dict = {}
     csv_filename = "records"
+    # The keys a list can be grouped by, and the amounts it totals (core.rest.facets).
+    facets: dict = {}
+    facet_totals = None
 
     # Requests ----------------------------------------------------------------------
 
@@ -97,7 +101,7 @@ class RecordsViewSet(viewsets.ModelViewSet):
                     {key.replace("\x00", ""): ["Null characters are not allowed."]}
                 )
         if self.action == "list":
-            known = LIST_PARAMS | set(self.filterset_class.base_filters)
+            known = LIST_PARAMS | set(self.filterset_class.base_filters) | {GROUP_BY}
         elif self.action == "retrieve":
             known = DETAIL_PARAMS
         else:
@@ -165,6 +169,9 @@ class RecordsViewSet(viewsets.ModelViewSet):
         return self.visible(self.reader.rows())
 
     def list(self, request, *args, **kwargs):
+        facet = group_by_of(self)
+        if facet is not None:
+            return facets_response(self, facet)
         rows = self.filter_queryset(self.rows())
         if self.wants_csv():
             return self.csv_response(rows)
