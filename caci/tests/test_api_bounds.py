@@ -3,11 +3,15 @@ a 500, never minutes of work), on either database."""
 
 import base64
 import json
+import urllib.error
+import urllib.request
 from urllib.parse import quote
 
 import pytest
+from knox.models import AuthToken
 
 from actors.models import Actor
+from actors.tests.factories import make_country
 from core.rest import limits
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +211,74 @@ def test_the_schema_says_how_long_a_list_may_be(api):
     assert schema["AgreementWriteRequest"]["properties"]["parties"]["maxItems"] == (
         limits.MAX_LIST_ITEMS
     )
+
+
+# Through real servers -------------------------------------------------------------------------
+
+
+def served(url: str, method: str = "GET", body: bytes | None = None, headers=None):
+    """(status, Content-Type, parsed body) of a request to a real server."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers["Content-Type"], json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], json.loads(error.read())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_hostile_requests_are_problems_under_a_real_wsgi_server(live_server, editor, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    _, token = AuthToken.objects.create(user=editor)
+    actor = make_country(0, name="Mongolia", iso_code="MN")
+    write = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    api = f"{live_server.url}/api/v1"
+    many = "&".join(f"p{number}=1" for number in range(1500))
+
+    answers = {
+        "crafted cursor": served(f"{api}/actors/?cursor=cD1hYmM%3D"),
+        "no such route": served(f"{api}/trade-figures/not-a-uuid/"),
+        "xml": served(f"{api}/actors/?format=xml"),
+        "50 KB filter": served(f"{api}/trade-figures/?commodity={'x' * 50_000}"),
+        "1,500 parameters": served(f"{api}/actors/?{many}"),
+        "deep JSON": served(f"{api}/actors/{actor.slug}/", "PATCH", nested(330).encode(), write),
+        "large body": served(
+            f"{api}/actors/{actor.slug}/",
+            "PATCH",
+            json.dumps({"description": "x" * 20_000}).encode(),
+            write,
+        ),
+        "unknown field": served(
+            f"{api}/actors/{actor.slug}/", "PATCH", b'{"nmae": "Mongol Uls"}', write
+        ),
+    }
+
+    assert {what: (status, kind) for what, (status, kind, _) in answers.items()} == {
+        "crafted cursor": (400, PROBLEM),
+        "no such route": (404, PROBLEM),
+        "xml": (406, PROBLEM),
+        "50 KB filter": (400, PROBLEM),
+        "1,500 parameters": (400, PROBLEM),
+        "deep JSON": (400, PROBLEM),
+        "large body": (413, PROBLEM),
+        "unknown field": (400, PROBLEM),
+    }
+    assert all(body["status"] == status for status, _, body in answers.values())
+    assert answers["unknown field"][2]["errors"].keys() == {"nmae"}
+    assert Actor.objects.get(pk=actor.pk).name == "Mongolia"
+
+
+def test_an_unknown_address_is_a_problem_under_gunicorn_in_production(production):
+    # DJANGO_DEBUG=0, served as the README's "Deploying" says.
+    answers = [
+        served(f"{production.url}/api/v1/trade-figures/not-a-uuid/"),
+        served(f"{production.url}/api/v1/actors/?cursor=cD1hYmM%3D"),
+        served(f"{production.url}/api/v1/actors/?format=xml"),
+    ]
+
+    assert [(status, kind) for status, kind, _ in answers] == [
+        (404, PROBLEM),
+        (400, PROBLEM),
+        (406, PROBLEM),
+    ]
+    assert answers[2][2]["formats"] == ["json", "api", "csv"]

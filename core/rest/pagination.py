@@ -287,7 +287,8 @@ class PageOrCursorPagination(pagination.BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Page number, from 1 (numbered-page mode), while the page "
-                f"starts within the first {NUMBERED_LIMIT:,} records.",
+                f"starts within the first {NUMBERED_LIMIT:,} records. Not with `cursor` or "
+                "`pagination=cursor`: the two exclude each other (a 400).",
                 "schema": {"type": "integer", "minimum": 1},
             },
             {
@@ -295,7 +296,8 @@ class PageOrCursorPagination(pagination.BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Opaque position given in a `next` or `previous` link of cursor "
-                "mode; giving it selects cursor mode.",
+                "mode; giving it selects cursor mode. Not with `page` or `pagination=page`: "
+                "the two exclude each other (a 400). A cursor the API did not give is a 400.",
                 "schema": {"type": "string"},
             },
             {
