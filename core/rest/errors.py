@@ -81,11 +81,8 @@ def problem_of(exc: exceptions.APIException, status_code: int) -> dict:
             code="invalid",
             errors={api_settings.NON_FIELD_ERRORS_KEY: detail},
         )
-    extra = {}
-    if isinstance(exc, exceptions.NotAcceptable | exceptions.NotFound) and getattr(
-        exc, "formats", None
-    ):
-        extra["formats"] = exc.formats
+    # An unsupported format (core.rest.negotiation) lists those offered.
+    extra = {"formats": exc.formats} if getattr(exc, "formats", None) else {}
     return problem(status_code, first_message(detail), code=_code(exc), **extra)
 
 
