@@ -91,6 +91,11 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     # One log line per request, timed around everything below it.
     "core.http.RequestLogMiddleware",
+    # Every error under /api/ as a problem details document (RFC 9457), whoever made it.
+    "core.rest.problems.ProblemMiddleware",
+    # An API request's query string within bounds (parameters, lengths, words) before
+    # anything reads it.
+    "core.rest.limits.QueryLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (hashed, compressed) from the app server itself, before any other work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -311,6 +316,11 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # a team of one.
 CACI_REVIEW_REQUIRES_SECOND_EDITOR = env_bool("CACI_REVIEW_REQUIRES_SECOND_EDITOR", True)
 
+# The largest request body read, in bytes (2.5 MB, Django's default): an API write body
+# beyond it is a 413 problem. A query string holds at most DATA_UPLOAD_MAX_NUMBER_FIELDS
+# (1,000) parameters; the API takes fewer (core/rest/limits.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+
 # The public API (Django REST framework, django-filter, drf-spectacular). Its shared
 # pieces (pagination, filtering, permissions, throttles, CSV, errors) live in core/rest/.
 REST_FRAMEWORK = {
@@ -337,6 +347,8 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "DEFAULT_SCHEMA_CLASS": "core.rest.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.rest.errors.exception_handler",
+    # An unsupported `format` or Accept is a 406 listing what the endpoint offers.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.rest.negotiation.ContentNegotiation",
     # Values keep every digit: 3740000000.00 reads as a string, never a rounded float.
     "COERCE_DECIMAL_TO_STRING": True,
 }

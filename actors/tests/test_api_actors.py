@@ -52,7 +52,7 @@ def test_bad_actor_parameters_are_400s(api, dataset, query, parameter):
     response = api.get(f"{URL}?{query}")
 
     assert response.status_code == 400
-    assert parameter in response.json()
+    assert parameter in response.json()["errors"]
 
 
 def test_actors_are_ordered_by_name_by_default_and_on_request(api, dataset):

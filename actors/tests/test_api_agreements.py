@@ -111,7 +111,7 @@ def test_bad_agreement_parameters_are_400s_naming_them(api, dataset, query, para
     response = api.get(f"{URL}?{query}")
 
     assert response.status_code == 400
-    assert parameter in response.json()
+    assert parameter in response.json()["errors"]
 
 
 def test_csv_lists_parties_and_sources_flat(api, dataset):

@@ -26,4 +26,4 @@ def test_mentions_of_an_unknown_actor_is_a_400(api, dataset):
     response = api.get("/api/v1/articles/?mentions=atlantis")
 
     assert response.status_code == 400
-    assert "mentions" in response.json()
+    assert "mentions" in response.json()["errors"]

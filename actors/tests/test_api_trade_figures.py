@@ -124,7 +124,7 @@ def test_a_filter_value_the_api_cannot_use_is_a_400_naming_it(api, dataset, quer
     response = api.get(f"{URL}?{query}")
 
     assert response.status_code == 400
-    assert parameter in response.json()
+    assert parameter in response.json()["errors"]
 
 
 def test_ordering_by_value_descending_puts_figures_without_a_year_last(api, dataset):
@@ -198,5 +198,5 @@ def test_an_error_asked_for_as_csv_still_reads_as_json(api, dataset):
     response = api.get(f"{URL}?year=abc&format=csv")
 
     assert response.status_code == 400
-    assert response["Content-Type"] == "application/json"
-    assert "year" in response.json()
+    assert response["Content-Type"] == "application/problem+json"
+    assert "year" in response.json()["errors"]

@@ -134,7 +134,7 @@ def test_an_editor_cannot_publish_the_agreement_they_create_when_a_second_editor
     response = api.post(AGREEMENTS, joint_venture(review_status="published"), format="json")
 
     assert response.status_code == 400
-    assert "another editor must verify it" in " ".join(response.json()["review_status"])
+    assert "another editor must verify it" in " ".join(response.json()["errors"]["review_status"])
     assert Agreement.objects.count() == before
 
 
@@ -163,7 +163,7 @@ def test_a_bad_agreement_is_a_400_naming_the_field_and_writes_nothing(
     response = api.post(AGREEMENTS, joint_venture(**overrides), format="json")
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert (Agreement.objects.count(), Citation.objects.count()) == counts
 
 
@@ -178,7 +178,7 @@ def test_an_update_with_a_bad_citation_changes_nothing(api, dataset, editor):
     )
 
     assert response.status_code == 400
-    assert "Citation 1" in response.json()["citations"][0]
+    assert "Citation 1" in response.json()["errors"]["citations"][0]
     csp.refresh_from_db()
     assert csp.title == "Azerbaijan–China Comprehensive Strategic Partnership"
 
@@ -235,7 +235,7 @@ def test_a_bad_trade_figure_is_a_400_naming_the_field_and_writes_nothing(
     response = api.post(FIGURES, figure_payload(**overrides), format="json")
 
     assert response.status_code == 400
-    assert field in response.json(), response.json()
+    assert field in response.json()["errors"], response.json()
     assert (TradeFigure.objects.count(), Citation.objects.count()) == counts
 
 
@@ -266,9 +266,9 @@ def test_an_actor_is_created_with_aliases_and_checked_like_in_the_admin(api, dat
     assert created.status_code == 201
     assert created.json()["iso_code"] == "TJ"
     assert no_code.status_code == 400
-    assert "iso_code" in no_code.json()
+    assert "iso_code" in no_code.json()["errors"]
     assert duplicate.status_code == 400
-    assert "slug" in duplicate.json()
+    assert "slug" in duplicate.json()["errors"]
     assert renamed.json()["aliases"] == ["Tojikiston"]
 
 

@@ -171,14 +171,14 @@ def test_bad_article_parameters_are_400s(api, library, query, parameter):
     response = api.get(f"{URL}?{query}")
 
     assert response.status_code == 400
-    assert parameter in response.json()
+    assert parameter in response.json()["errors"]
 
 
 def test_an_unknown_ordering_is_refused_with_the_choices(api, library):
     response = api.get(f"{URL}?ordering=title,-popularity")
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert response.json()["errors"] == {
         "ordering": [
             "Cannot order by -popularity. Choose from: published, title, slug, created_at, "
             "updated_at (prefix - for descending)."
@@ -251,11 +251,11 @@ def test_an_editor_writes_an_article_with_its_byline(api, library, editor):
     assert created.status_code == 201
     assert [a["slug"] for a in created.json()["authors"]] == ["robert-m-cutler", "emil-avdaliani"]
     assert bad_date.status_code == 400
-    assert "published" in bad_date.json()
+    assert "published" in bad_date.json()["errors"]
     assert unknown_author.status_code == 400
-    assert "authors" in unknown_author.json()
+    assert "authors" in unknown_author.json()["errors"]
     assert duplicate.status_code == 400
-    assert "slug" in duplicate.json()
+    assert "slug" in duplicate.json()["errors"]
     assert Article.objects.filter(slug__in=["x", "y"]).count() == 0
 
 

@@ -125,7 +125,7 @@ def test_numbered_pages_stop_at_the_limit_and_point_to_the_cursor(api, dataset, 
 
     assert last.status_code == 200
     assert beyond.status_code == 400
-    assert "pagination=cursor" in beyond.json()["page"][0]
+    assert "pagination=cursor" in beyond.json()["errors"]["page"][0]
 
 
 def test_a_cursor_counts_only_when_asked(api, dataset):
@@ -134,7 +134,7 @@ def test_a_cursor_counts_only_when_asked(api, dataset):
 
     assert body["count"] == TradeFigure.objects.published().count()
     assert refused.status_code == 400
-    assert "count" in refused.json()
+    assert "count" in refused.json()["errors"]
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,7 @@ def test_a_crafted_cursor_is_a_400(api, dataset, url, position):
     response = api.get(url, {"cursor": cursor})
 
     assert response.status_code == 400, response.content
-    assert "cursor" in response.json()
+    assert "cursor" in response.json()["errors"]
 
 
 @pytest.mark.parametrize(
@@ -173,7 +173,7 @@ def test_an_unknown_parameter_on_a_record_is_a_400(api, dataset):
     response = api.get("/api/v1/actors/china/?expand=agreements")
 
     assert response.status_code == 400
-    assert "expand" in response.json()
+    assert "expand" in response.json()["errors"]
 
 
 @pytest.mark.parametrize(
@@ -183,7 +183,7 @@ def test_an_impossible_updated_since_is_a_400(api, dataset, value):
     response = api.get("/api/v1/actors/", {"updated_since": value})
 
     assert response.status_code == 400
-    assert "updated_since" in response.json()
+    assert "updated_since" in response.json()["errors"]
 
 
 def test_updated_since_takes_a_date_time_with_its_zone(api, dataset):

@@ -277,13 +277,13 @@ def test_the_api_publishes_through_the_review(
     trade_figure.refresh_from_db()
     if second_editor_required:
         assert response.status_code == 400
-        assert "another editor must verify it" in response.json()["review_status"][0]
+        assert "another editor must verify it" in response.json()["errors"]["review_status"][0]
         assert trade_figure.review_status == ReviewStatus.NEEDS_REVIEW
         api.force_authenticate(second_editor)
         # An edit and its publication in one request: the second editor wrote that version.
         both = api.patch(url, {"review_status": "published", "note": "Mine."}, format="json")
         assert both.status_code == 400
-        assert "review_status" in both.json()
+        assert "review_status" in both.json()["errors"]
         trade_figure.refresh_from_db()
         assert trade_figure.note == "Written by editor."
         response = api.patch(url, {"review_status": "published"}, format="json")

@@ -367,7 +367,7 @@ def _api_errors(response) -> dict[str, list[str]]:
             return [m for item in value for m in flat(item)]
         return [str(value)]
 
-    return {name: flat(value) for name, value in response.json().items()}
+    return {name: flat(value) for name, value in response.json()["errors"].items()}
 
 
 def _api_detail(model, world):

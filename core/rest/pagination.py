@@ -199,6 +199,19 @@ class PageOrCursorPagination(pagination.BasePagination):
             return "page"
         return getattr(view, "default_pagination", "page")
 
+    def params_check(self, request, view) -> None:
+        """Refuse the pagination parameters a page would refuse, for an answer that is not
+        paged (a CSV export), so that a mistake is a 400 there too."""
+        count_exact_asked(request)
+        if self.mode(request, view) == "cursor":
+            page_size_from(request, MAX_CURSOR_PAGE_SIZE)
+            pages = KeysetPages()
+            pages.key = view.queryset.model._meta.pk
+            pages.decode_cursor(request)
+        else:
+            page_size_from(request, MAX_PAGE_SIZE)
+            NumberedPages().page_number(request)
+
     def paginate_queryset(self, queryset, request, view=None):
         self.paginator = KeysetPages() if self.mode(request, view) == "cursor" else NumberedPages()
         return self.paginator.paginate_queryset(queryset, request, view)
@@ -274,7 +287,8 @@ class PageOrCursorPagination(pagination.BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Page number, from 1 (numbered-page mode), while the page "
-                f"starts within the first {NUMBERED_LIMIT:,} records.",
+                f"starts within the first {NUMBERED_LIMIT:,} records. Not with `cursor` or "
+                "`pagination=cursor`: the two exclude each other (a 400).",
                 "schema": {"type": "integer", "minimum": 1},
             },
             {
@@ -282,7 +296,8 @@ class PageOrCursorPagination(pagination.BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Opaque position given in a `next` or `previous` link of cursor "
-                "mode; giving it selects cursor mode.",
+                "mode; giving it selects cursor mode. Not with `page` or `pagination=page`: "
+                "the two exclude each other (a 400). A cursor the API did not give is a 400.",
                 "schema": {"type": "string"},
             },
             {

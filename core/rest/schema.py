@@ -4,22 +4,107 @@ from drf_spectacular import openapi
 from drf_spectacular.contrib import django_filters as django_filters_contrib
 
 from core.rest.facets import facet_parameter
+from core.rest.limits import MAX_PARAM_LENGTH, MAX_QUERY_PARAMS, MAX_SEARCH_WORDS, SEARCH_PARAMS
 
 WRITE_METHODS = ("POST", "PUT", "PATCH")
 
-ERROR_SCHEMA = {
+PROBLEM_SCHEMA = {
     "type": "object",
-    "description": "What went wrong, in words.",
-    "properties": {"detail": {"type": "string"}},
-    "required": ["detail"],
+    "description": "Problem details (RFC 9457), the shape of every error: `type` "
+    "(`about:blank`: the status says what kind of problem it is), `title` (the status's "
+    "phrase), `status`, `detail` (this occurrence, in words) and `code` (a stable word for "
+    "programs). A 400 that refuses parameters or fields names each under `errors`, with "
+    "its messages (`non_field_errors` for the record as a whole; a list of records, such "
+    "as citations, gets a list with one entry per record). A 406 lists the `formats` the "
+    "endpoint offers.",
+    "properties": {
+        "type": {"type": "string", "format": "uri-reference", "example": "about:blank"},
+        "title": {"type": "string", "example": "Bad Request"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599, "example": 400},
+        "detail": {"type": "string", "example": "year: Enter a whole number."},
+        "code": {"type": "string", "example": "invalid"},
+        "errors": {
+            "type": "object",
+            "description": "The messages for each parameter or field refused, by its name.",
+            "additionalProperties": {},
+            "example": {"year": ["Enter a whole number."]},
+        },
+        "formats": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The values `format` takes here (406).",
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
 }
-VALIDATION_ERROR_SCHEMA = {
-    "type": "object",
-    "description": "The messages for each parameter or field that was refused, by its name "
-    "(`non_field_errors` for the record as a whole). A field holding a list (citations, "
-    "parties) gets a list with one entry per item.",
-    "additionalProperties": {},
-}
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# The answers an operation may give besides success: (status, description, applies to).
+PROBLEMS = [
+    (
+        "400",
+        "A parameter or field was refused (`errors` names each and says why), the body is "
+        "not JSON or nests deeper than the API reads, or the query string is beyond its "
+        "bounds (see the API description's Limits).",
+        lambda method, is_detail: True,
+    ),
+    (
+        "401",
+        "No valid credentials: writing needs an account (`Authorization: Token <key>`, or "
+        "the admin's session); a token that is wrong or expired is refused even on a read.",
+        lambda method, is_detail: True,
+    ),
+    (
+        "403",
+        "The account lacks the right for this: writing this kind of record, or listing "
+        "records that are not published.",
+        lambda method, is_detail: True,
+    ),
+    (
+        "404",
+        "No record with this identifier that you may see.",
+        lambda method, is_detail: is_detail,
+    ),
+    (
+        "406",
+        "The `format` or `Accept` asked for is not offered: `formats` lists those that are.",
+        lambda method, is_detail: method == "GET",
+    ),
+    (
+        "409",
+        "Other records still rest on this one: `detail` says which.",
+        lambda method, is_detail: method == "DELETE",
+    ),
+    (
+        "412",
+        "The record changed since the version named in `If-Match`: read it again.",
+        lambda method, is_detail: method in ("PUT", "PATCH", "DELETE"),
+    ),
+    (
+        "413",
+        "The body is larger than the API reads.",
+        lambda method, is_detail: method in WRITE_METHODS,
+    ),
+    (
+        "415",
+        "The body is not `application/json`.",
+        lambda method, is_detail: method in WRITE_METHODS,
+    ),
+    (
+        "428",
+        "A change of a record must name the version it changes, in `If-Match`.",
+        lambda method, is_detail: method in ("PUT", "PATCH", "DELETE"),
+    ),
+    (
+        "429",
+        "Too many requests: wait as long as `Retry-After` says.",
+        lambda method, is_detail: True,
+    ),
+    (
+        "503",
+        "The database cannot be reached at the moment: try again after `Retry-After` seconds.",
+        lambda method, is_detail: True,
+    ),
+]
 CSV_DESCRIPTION = (
     "With `format=csv` or `Accept: text/csv`: one flat row per record, a header row first, "
     "streamed and not paginated."
@@ -41,60 +126,47 @@ class AutoSchema(openapi.AutoSchema):
         return parameters
 
 
-def _error(description: str, schema_ref: str) -> dict:
+def _problem(description: str) -> dict:
     return {
         "description": description,
-        "content": {"application/json": {"schema": {"$ref": schema_ref}}},
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
 
 
+def _bounded(parameter: dict) -> None:
+    """A query parameter's schema within the bounds of core.rest.limits."""
+    schema = parameter.get("schema", {})
+    if parameter.get("in") != "query":
+        return
+    if schema.get("type") == "string":
+        schema["maxLength"] = min(schema.get("maxLength", MAX_PARAM_LENGTH), MAX_PARAM_LENGTH)
+    elif schema.get("type") == "array" and schema.get("items", {}).get("type") == "string":
+        items = schema["items"]
+        items["maxLength"] = min(items.get("maxLength", MAX_PARAM_LENGTH), MAX_PARAM_LENGTH)
+        schema.setdefault("maxItems", MAX_QUERY_PARAMS)
+    if parameter["name"] in SEARCH_PARAMS and "words" not in parameter.get("description", ""):
+        parameter["description"] = (
+            f"{parameter.get('description', '')} At most {MAX_SEARCH_WORDS} words and "
+            f"{MAX_PARAM_LENGTH:,} characters."
+        ).strip()
+
+
 def postprocess_error_responses(result, generator, request, public):
-    """Document the answers every operation may give besides success, and the CSV body."""
+    """Document the answers every operation may give besides success (problem details),
+    the CSV body and the bounds of the query parameters."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas["Error"] = ERROR_SCHEMA
-    schemas["ValidationError"] = VALIDATION_ERROR_SCHEMA
-    error = "#/components/schemas/Error"
-    invalid = "#/components/schemas/ValidationError"
+    schemas["Problem"] = PROBLEM_SCHEMA
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             method = method.upper()
             responses = operation.setdefault("responses", {})
             is_detail = "{" in path
-            responses.setdefault(
-                "400",
-                _error(
-                    "A parameter or field was refused: the body names it and says why.",
-                    invalid,
-                ),
-            )
-            responses.setdefault(
-                "401",
-                _error(
-                    "No valid credentials: writing needs an account "
-                    "(`Authorization: Token <key>`, or the admin's session).",
-                    error,
-                ),
-            )
-            responses.setdefault(
-                "403",
-                _error(
-                    "The account lacks the right for this: writing this kind of record, "
-                    "or listing records that are not published.",
-                    error,
-                ),
-            )
-            if is_detail:
-                responses.setdefault(
-                    "404", _error("No published record with this identifier.", error)
-                )
-            if method == "DELETE":
-                responses.setdefault(
-                    "409",
-                    _error("Other records still rest on this one: the body says which.", error),
-                )
-            responses.setdefault(
-                "429", _error("Too many requests: wait as long as Retry-After says.", error)
-            )
+            for code, description, applies in PROBLEMS:
+                if applies(method, is_detail):
+                    # An answer the view documents itself (412 and 428, with their ETag
+                    # header) keeps its words and gets the problem body.
+                    documented = responses.setdefault(code, _problem(description))
+                    documented.setdefault("content", _problem(description)["content"])
             for code, response in responses.items():
                 content = response.get("content", {})
                 if "text/csv" not in content:
@@ -116,8 +188,9 @@ def postprocess_error_responses(result, generator, request, public):
                 if parameter.get("name") == "format" and "description" not in parameter:
                     parameter["description"] = (
                         "`csv` for a CSV download of the same records (or send "
-                        "`Accept: text/csv`); JSON by default."
+                        "`Accept: text/csv`); JSON by default. Another value is a 406."
                     )
+                _bounded(parameter)
     return result
 
 
@@ -135,4 +208,18 @@ class DjangoFilterExtension(django_filters_contrib.DjangoFilterExtension):
         for parameter in parameters:
             if help_text and not parameter.get("description"):
                 parameter["description"] = str(help_text)
+            _form_field_bounds(parameter.get("schema", {}), filter_field.extra)
         return parameters
+
+
+def _form_field_bounds(schema: dict, extra: dict) -> None:
+    """The bounds the filter's form field applies (``max_length=2``, ``min_value=1``…), in
+    its parameter's schema, which django-filter's own leaves out."""
+    if schema.get("type") == "string":
+        for key, name in (("max_length", "maxLength"), ("min_length", "minLength")):
+            if extra.get(key) is not None:
+                schema[name] = extra[key]
+    elif schema.get("type") in ("integer", "number"):
+        for key, name in (("min_value", "minimum"), ("max_value", "maximum")):
+            if extra.get(key) is not None:
+                schema[name] = extra[key]

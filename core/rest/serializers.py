@@ -1,11 +1,96 @@
 """The base of the API's write serializers: built from the model, written by the services."""
 
 from collections.abc import Mapping
+from functools import cache
 
+from django.core.validators import MaxLengthValidator
 from rest_framework import serializers
 
 from core.editorial import upper_case_code
+from core.rest.limits import MAX_LIST_ITEMS
 from core.rules import FieldUniqueConstraint
+
+LIST_FIELDS = (serializers.ListField, serializers.ListSerializer, serializers.ManyRelatedField)
+
+
+def too_many_items(limit: int) -> str:
+    return f"At most {limit} items."
+
+
+@cache
+def field_names(serializer_class) -> frozenset[str]:
+    return frozenset(serializer_class().fields)
+
+
+def unknown_fields(serializer: serializers.Serializer, data, readable=frozenset()) -> dict:
+    """The names in ``data`` that ``serializer`` does not write, by name, with a message
+    (the fields a record reads with, ``readable``, say they are read-only); inside each
+    list of records, by item."""
+    if not isinstance(data, Mapping):
+        return {}
+    writable = {name for name, field in serializer.fields.items() if not field.read_only}
+    errors: dict = {}
+    for name in data:
+        if name in writable:
+            continue
+        if name in serializer.fields or name in readable:
+            errors[name] = ["This field is read-only: leave it out."]
+        else:
+            errors[name] = [f"Unknown field. This takes: {', '.join(sorted(writable))}."]
+    for name in writable & set(data):
+        field = serializer.fields[name]
+        items = data[name]
+        if isinstance(field, serializers.ListSerializer) and isinstance(items, list):
+            nested = [unknown_fields(field.child, item) for item in items]
+            if any(nested):
+                errors[name] = nested
+        elif isinstance(field, serializers.Serializer):
+            nested = unknown_fields(field, items)
+            if nested:
+                errors[name] = nested
+    return errors
+
+
+def long_lists(serializer: serializers.Serializer, data) -> dict:
+    """The lists of ``data`` longer than their field allows, checked before their items
+    (each may cost a query) are read."""
+    if not isinstance(data, Mapping):
+        return {}
+    errors = {}
+    for name, field in serializer.fields.items():
+        items = data.get(name)
+        too_long = isinstance(items, list) and len(items) > MAX_LIST_ITEMS
+        if too_long and isinstance(field, LIST_FIELDS):
+            errors[name] = [too_many_items(MAX_LIST_ITEMS)]
+    return errors
+
+
+class StrictFieldsMixin:
+    """A write body is refused (400) when it holds a field the resource does not write, or
+    a list longer than MAX_LIST_ITEMS (core.rest.limits): a misspelt field would otherwise
+    be ignored without a word, and the write answer 200 with nothing changed."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, LIST_FIELDS) and not any(
+                isinstance(validator, MaxLengthValidator) for validator in field.validators
+            ):
+                # Also read by the schema (maxItems).
+                field.validators.append(
+                    MaxLengthValidator(MAX_LIST_ITEMS, message=too_many_items(MAX_LIST_ITEMS))
+                )
+        return fields
+
+    def to_internal_value(self, data):
+        if self.root is self:
+            view = self.context.get("view")
+            read_class = getattr(view, "serializer_class", None)
+            readable = field_names(read_class) if read_class else frozenset()
+            errors = {**unknown_fields(self, data, readable), **long_lists(self, data)}
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
 
 class PublicNamesMixin:
@@ -29,7 +114,7 @@ class PublicNamesMixin:
         return names
 
 
-class ModelWriteSerializer(PublicNamesMixin, serializers.ModelSerializer):
+class ModelWriteSerializer(StrictFieldsMixin, PublicNamesMixin, serializers.ModelSerializer):
     """What an editor writes to a record, built from the model's fields.
 
     Types, choices, lengths, validators and their messages come from the model, so a bad
@@ -38,7 +123,8 @@ class ModelWriteSerializer(PublicNamesMixin, serializers.ModelSerializer):
     rules that span fields and records. ``create()`` and ``update()`` are never called.
 
     A subclass lists ``Meta.fields`` from the services' field lists, declaring only what
-    the API names or reads differently (an actor by slug, a partial date).
+    the API names or reads differently (an actor by slug, a partial date). A field the
+    body names that the serializer does not write is a 400 (``StrictFieldsMixin``).
     """
 
     def to_internal_value(self, data):

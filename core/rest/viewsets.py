@@ -5,7 +5,6 @@ from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
@@ -13,6 +12,7 @@ from core.editorial import ReviewedModel, ReviewStatus
 from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response, record_columns
 from core.rest.facets import GROUP_BY, facets_response, group_by_of
 from core.rest.fast import FastJSONRenderer, reader_for
+from core.rest.limits import BoundedJSONParser
 from core.rest.pagination import COUNT_PARAM, PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
 from core.rest.versions import VersionedMixin
@@ -43,9 +43,10 @@ def _lone_surrogate(text: str) -> bool:
     return False
 
 
-class StrictJSONParser(JSONParser):
+class StrictJSONParser(BoundedJSONParser):
     """JSON whose text every database column can hold: no NUL character, no lone UTF-16
-    surrogate (both valid JSON escapes, neither storable text)."""
+    surrogate (both valid JSON escapes, neither storable text); within the body's bounds
+    (core.rest.limits)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)
@@ -174,6 +175,7 @@ class RecordsViewSet(viewsets.ModelViewSet):
             return facets_response(self, facet)
         rows = self.filter_queryset(self.rows())
         if self.wants_csv():
+            self.paginator.params_check(request, self)
             return self.csv_response(rows)
         return self.get_paginated_response(self.records(self.paginate_queryset(rows)))
 
