@@ -490,6 +490,7 @@ def dataset_counts(connection) -> dict:
         "actors": "actors_actor",
         "agreements": "actors_agreement",
         "trade_figures": "actors_tradefigure",
+        "mentions": "actors_mention",
     }
     counts = {}
     for name, table in tables.items():
@@ -517,7 +518,8 @@ def dataset_ensure(args) -> dict:
     with psycopg.connect(args.database_url, autocommit=True) as connection:
         counts = dataset_counts(connection)
     wanted = {key: sizes[key] for key in ("articles", "agreements", "trade_figures")}
-    if {key: counts[key] for key in wanted} == wanted:
+    # A dataset of an older generator (no mentions) is built again.
+    if {key: counts[key] for key in wanted} == wanted and counts["mentions"]:
         print(f"dataset: reusing {name} ({counts})", flush=True)
         manage(args.database_url, "migrate", "--noinput", "-v", "0")
         return counts
@@ -529,7 +531,8 @@ def dataset_ensure(args) -> dict:
     manage(args.database_url, "migrate", "--noinput", "-v", "0")
     args.data_dir.mkdir(parents=True, exist_ok=True)
     bundle = args.data_dir / (
-        "api-{articles}-{actors}-{agreements}-{trade_figures}".format(**sizes)
+        # "m": the generator's bundles with mentions and published agreements.
+        "api-m-{articles}-{actors}-{agreements}-{trade_figures}".format(**sizes)
         + f"-{args.seed}.json"
     )
     if not bundle.exists():

@@ -6,8 +6,9 @@ Loads the corpus and a synthetic bundle into its own database, made anew (``caci
 ``LOAD_DATABASE_URL``), serves it with gunicorn on a loopback port in production mode,
 and sends a fixed number of requests with wrk (Debian's ``wrk``) from a fixed list of
 paths: lists, filters, searches, details and CSV exports, in proportions like the
-public's. Bounded in requests (``LOAD_REQUESTS``, 2,000) and in time (``LOAD_SECONDS``,
-300); loopback only. Prints the requests per second and the latency percentiles (p50,
+public's. Bounded in requests (``LOAD_REQUESTS``, 2,000: the run ends when they are
+answered) and in time (``LOAD_SECONDS``, 300, for a server too slow to answer them);
+loopback only. Prints the requests per second and the latency percentiles (p50,
 p95, p99), and fails if any request did not answer 200.
 
 Environment: ``LOAD_CONNECTIONS`` (8), ``LOAD_THREADS`` (2), ``GUNICORN_WORKERS`` (2),
@@ -17,6 +18,7 @@ Environment: ``LOAD_CONNECTIONS`` (8), ``LOAD_THREADS`` (2), ``GUNICORN_WORKERS`
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -48,15 +50,22 @@ SERVER_ENV = {
     "API_THROTTLE_ANON_RATE": "100000000/minute",
 }
 
-# wrk's script: the paths in turn, each thread stopping after its share of the requests;
-# at the end one JSON line of figures (every answer other than 200 counted as an error).
+# wrk's script: the paths in turn, each thread stopping after its share of the requests
+# and leaving a file that says so (wrk itself runs for its whole --duration, whatever its
+# threads do: once every thread has stopped, the run is ended with SIGINT, after which wrk
+# reports as usual); at the end one JSON line of figures (every answer other than 200
+# counted as an error).
 WRK_SCRIPT = """
 local paths = {%(paths)s}
 local limit = %(limit)d
+local stopped = %(stopped)s
 local threads = {}
 sent, answered, failed = 0, 0, 0  -- globals: done() reads them with thread:get
 
-setup = function(thread) table.insert(threads, thread) end
+setup = function(thread)
+  table.insert(threads, thread)
+  thread:set("number", #threads)
+end
 
 request = function()
   sent = sent + 1
@@ -68,7 +77,10 @@ end
 response = function(status, headers, body)
   answered = answered + 1
   if status ~= 200 then failed = failed + 1 end
-  if answered >= limit then wrk.thread:stop() end
+  if answered == limit then
+    io.open(stopped .. number, "w"):close()
+    wrk.thread:stop()
+  end
 end
 
 done = function(summary, latency, requests)
@@ -165,6 +177,35 @@ def paths_to_request(base: str) -> list[str]:
     return mix
 
 
+def wrk_until_answered(script: Path, base: str, stopped: Path) -> str:
+    """Run wrk until each of its threads has had its share of the requests answered (or
+    ``SECONDS`` have passed), then end it: its output."""
+    wrk = subprocess.Popen(
+        [
+            "wrk",
+            f"--threads={THREADS}",
+            f"--connections={CONNECTIONS}",
+            f"--duration={SECONDS}s",
+            "--timeout=30s",
+            f"--script={script}",
+            base,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    markers = [Path(f"{stopped}{number}") for number in range(1, THREADS + 1)]
+    while wrk.poll() is None and not all(marker.exists() for marker in markers):
+        time.sleep(0.05)
+    if wrk.poll() is None:
+        wrk.send_signal(signal.SIGINT)
+    out, err = wrk.communicate()
+    if wrk.returncode:
+        sys.exit(f"wrk failed:\n{out}{err}")
+    return out
+
+
 def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk")
@@ -196,22 +237,16 @@ def main() -> None:
                     time.sleep(0.1)
             paths = paths_to_request(base)
             script = Path(scratch) / "mix.lua"
+            stopped = Path(scratch) / "stopped-"
             script.write_text(
                 WRK_SCRIPT
                 % {
                     "paths": ", ".join(json.dumps(p) for p in paths),
                     "limit": max(1, REQUESTS // THREADS),
+                    "stopped": json.dumps(str(stopped)),
                 }
             )
-            output = run(
-                "wrk",
-                f"--threads={THREADS}",
-                f"--connections={CONNECTIONS}",
-                f"--duration={SECONDS}s",
-                "--timeout=30s",
-                f"--script={script}",
-                base,
-            )
+            output = wrk_until_answered(script, base, stopped)
         finally:
             server.terminate()
             server.wait()

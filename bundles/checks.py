@@ -249,6 +249,11 @@ class Checks:
         """A unique value already held by another record, one the bundle leaves as it is."""
         stg = _q(spec.staging_table)
         table = _q(spec.table)
+        # The rows the bundle rewrites free their values (a byline position the update
+        # moves, say); a row edited since its import is kept as it is, unless overwritten.
+        rewritten = (
+            "'unchanged', 'updated', 'conflict'" if self.overwrite else "'unchanged', 'updated'"
+        )
         for columns, condition, names, message in self.unique_sets(spec):
             same = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in columns)
             cond = f" AND ({condition})" if condition else ""
@@ -257,7 +262,8 @@ class Checks:
                 f"(SELECT s._n FROM (SELECT * FROM {stg} WHERE _action IS NOT NULL{cond}) s "
                 f"JOIN (SELECT * FROM {table} WHERE TRUE{cond}) t ON {same} "
                 f"WHERE NOT ({key_match('s', 't', spec)}) AND NOT EXISTS "
-                f"(SELECT 1 FROM {stg} k WHERE {key_match('k', 't', spec)})) d"
+                f"(SELECT 1 FROM {stg} k WHERE {key_match('k', 't', spec)} "
+                f"AND k._action IN ({rewritten}))) d"
             )
             rows = self.invalidate(cursor, spec, f"d._n = {stg}._n", join=clashes)
             cursor.execute(

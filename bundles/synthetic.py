@@ -13,7 +13,13 @@ meet no real one.
 
 Each trade figure and agreement is drawn from its own seeded generator, so the article that
 cites it and the record itself can be written at different moments without holding the
-bundle in memory. The output carries created_at/updated_at and the computed columns
+bundle in memory.
+
+Every reviewed kind comes as a mix of published records and records that need review, as
+in the dataset: about four articles in five are published, and a fact is published only
+when the article it cites is (the public never meets a published fact whose source it
+cannot open), about two in three of them in all. Each article mentions the actors its
+passages name. The output carries created_at/updated_at and the computed columns
 (signed_on_latest, char_start/char_end), so ``loaddata`` reads it too; the importer ignores
 the timestamps and recomputes the rest.
 """
@@ -214,6 +220,7 @@ class _Figure:
     qualifier: str
     published: bool
     sentence: str
+    article: int
 
 
 @dataclass(frozen=True)
@@ -226,7 +233,9 @@ class _Agreement:
     signed_on: date | None
     precision: str
     instrument_count: int | None
+    published: bool
     sentence: str
+    article: int
 
 
 def _amount(rng: random.Random) -> tuple[Decimal, str]:
@@ -267,6 +276,20 @@ class SyntheticBundle:
         self.author_weights = _zipf_weights(self.n_authors, 0.8)
         self.figure_offsets = array("l", [0]) * sizes.trade_figures
         self.agreement_offsets = array("l", [0]) * sizes.agreements
+        self.actor_numbers = {
+            slug: number
+            for number, slug in enumerate(
+                [c[3] for c in self.countries] + [o[2] for o in self.others]
+            )
+        }
+        # The actors each article's passages name (their numbers, packed), filled as the
+        # articles are written and read back for the mentions.
+        self.article_actors: list[bytes] = [b""] * sizes.articles
+
+    def article_published(self, a: int) -> bool:
+        """Whether article ``a`` is published: drawn apart from its text, so that the
+        facts citing it can ask without drawing the article."""
+        return random.Random(f"{self.seed}:article-status:{a}").random() < 0.8
 
     # Drawing --------------------------------------------------------------------------
 
@@ -305,8 +328,9 @@ class SyntheticBundle:
             value=value,
             currency=currency,
             qualifier=qualifier,
-            published=rng.random() < 0.7,
+            published=rng.random() < 0.85 and self.article_published(j % self.sizes.articles),
             sentence=sentence,
+            article=j % self.sizes.articles,
         )
 
     def agreement(self, k: int) -> _Agreement:
@@ -343,16 +367,20 @@ class SyntheticBundle:
         if count:
             sentence = f"{when}{joined} signed {count} agreements on {topic}."
         sentence = sentence[0].upper() + sentence[1:]
+        agreement_id, citation_id = _uuid(rng), _uuid(rng)
+        published = rng.random() < 0.8 and self.article_published(k % self.sizes.articles)
         return _Agreement(
-            id=_uuid(rng),
-            citation_id=_uuid(rng),
+            id=agreement_id,
+            citation_id=citation_id,
             title=f"{'–'.join(names)} {words.split(' ', 1)[1]} {topic}",
             kind=kind,
             parties=tuple(p[3] for p in parties),
             signed_on=signed_on,
             precision=precision,
             instrument_count=count,
+            published=published,
             sentence=sentence,
+            article=k % self.sizes.articles,
         )
 
     # Records --------------------------------------------------------------------------
@@ -362,6 +390,7 @@ class SyntheticBundle:
         yield from self._authors()
         yield from self._articles()
         yield from self._actors()
+        yield from self._mentions()
         for k in range(sizes.agreements):
             agreement = self.agreement(k)
             signed_latest = (
@@ -382,7 +411,7 @@ class SyntheticBundle:
                     "signed_on_latest": signed_latest and signed_latest.isoformat(),
                     "instrument_count": agreement.instrument_count,
                     "summary": "",
-                    "review_status": "needs_review",
+                    **_review(agreement.published),
                     "review_note": "",
                 },
             }
@@ -420,7 +449,7 @@ class SyntheticBundle:
             agreement = self.agreement(k)
             yield self._citation(
                 agreement.citation_id,
-                k % sizes.articles,
+                agreement.article,
                 agreement.sentence,
                 self.agreement_offsets[k],
                 agreement=agreement.id,
@@ -429,7 +458,7 @@ class SyntheticBundle:
             figure = self.figure(j)
             yield self._citation(
                 figure.citation_id,
-                j % sizes.articles,
+                figure.article,
                 figure.sentence,
                 self.figure_offsets[j],
                 trade_figure=figure.id,
@@ -476,13 +505,24 @@ class SyntheticBundle:
             lede = rng.choice(FILLER)
             paragraphs = []
             offset = len(lede) + 2  # Article.text is the lede, a blank line, the body
+            agreements = [self.agreement(k) for k in range(a, sizes.agreements, sizes.articles)]
+            figures = [self.figure(j) for j in range(a, sizes.trade_figures, sizes.articles)]
             sentences = [
-                (self.agreement_offsets, k, self.agreement(k).sentence)
-                for k in range(a, sizes.agreements, sizes.articles)
+                (self.agreement_offsets, k, agreement.sentence)
+                for k, agreement in zip(
+                    range(a, sizes.agreements, sizes.articles), agreements, strict=True
+                )
             ] + [
-                (self.figure_offsets, j, self.figure(j).sentence)
-                for j in range(a, sizes.trade_figures, sizes.articles)
+                (self.figure_offsets, j, figure.sentence)
+                for j, figure in zip(
+                    range(a, sizes.trade_figures, sizes.articles), figures, strict=True
+                )
             ]
+            named = {slug for agreement in agreements for slug in agreement.parties}
+            named.update(slug for f in figures for slug in (f.reporter, f.partner))
+            self.article_actors[a] = array(
+                "I", sorted(self.actor_numbers[slug] for slug in named)
+            ).tobytes()
             for offsets, index, sentence in sentences:
                 filler = rng.choice(FILLER)
                 paragraph = f"{filler} {sentence}"
@@ -505,7 +545,7 @@ class SyntheticBundle:
                     "source_url": f"https://example.org/analyst/{slug}",
                     "pdf_url": "",
                     "publisher_item_id": FIRST_PUBLISHER_ITEM_ID + a,
-                    **_review(rng.random() < 0.8),
+                    **_review(self.article_published(a)),
                     "review_note": "",
                 },
             }
@@ -555,6 +595,20 @@ class SyntheticBundle:
                     "description": "",
                 },
             }
+
+    def _mentions(self) -> Iterator[dict]:
+        """That each article discusses the actors its passages name."""
+        slugs = list(self.actor_numbers)
+        for a, packed in enumerate(self.article_actors):
+            for number in array("I", packed):
+                yield {
+                    "model": "actors.mention",
+                    "fields": {
+                        **_stamps(),
+                        "article": [_article_slug(a)],
+                        "actor": [slugs[number]],
+                    },
+                }
 
 
 def _slug(name: str) -> str:

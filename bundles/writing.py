@@ -197,6 +197,15 @@ class Writing:
             else ""
         )
         verification_params = [self.db_now, self.reason] if reviewed else []
+        # The rows about to be renumbered are first moved out of the way of the new rows
+        # as well as of each other: a new author put first in a byline takes the place of
+        # one the update moves down.
+        if spec.renumbered:
+            number = _q(spec.renumbered)
+            cursor.execute(
+                f"UPDATE {table} SET {number} = {table}.{number} + {RENUMBER_SHIFT} "
+                f"FROM {stg} WHERE {stg}._action IN ({changing}) AND {same_key}"
+            )
         # Inserts.
         self.write_with_history(
             cursor,
@@ -224,12 +233,6 @@ class Writing:
                 spec,
                 f"FROM {table} r JOIN {stg} s ON {key_match('s', 'r', spec)} "
                 f"WHERE s._action IN ({changing})",
-            )
-        if spec.renumbered:
-            number = _q(spec.renumbered)
-            cursor.execute(
-                f"UPDATE {table} SET {number} = {table}.{number} + {RENUMBER_SHIFT} "
-                f"FROM {stg} WHERE {stg}._action IN ({changing}) AND {same_key}"
             )
         assignments = ", ".join(f"{_q(c)} = {stg}.{_q(c)}" for c in data if c != "id")
         if reviewed:

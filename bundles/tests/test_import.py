@@ -369,6 +369,57 @@ def test_byline_order_can_be_swapped(tmp_path, bundle_path):
     assert [a.author.slug for a in byline] == ["bo", "ann"]
 
 
+def byline_bundle(slugs: list[str]) -> list[dict]:
+    """The small bundle with its article written by ``slugs``, in that order."""
+    records = [r for r in small_bundle() if r["model"] != "articles.authorship"]
+    for position, slug in enumerate(slugs, start=1):
+        if slug != "ann":  # the small bundle's own author
+            author = {"model": "articles.author", "fields": {"name": slug, "slug": slug}}
+            records.insert(1, author)
+        records.append(
+            {
+                "model": "articles.authorship",
+                "fields": {"article": ["mongolia-pivot"], "author": [slug], "position": position},
+            }
+        )
+    return records
+
+
+def test_a_new_first_author_moves_the_byline_down(tmp_path):
+    fixtures_import(paths=[write(tmp_path / "v1.json", byline_bundle(["ann", "bo"]))])
+
+    report = fixtures_import(
+        paths=[write(tmp_path / "v2.json", byline_bundle(["cy", "ann", "dee"]))]
+    )
+
+    byline = Article.objects.get().authorships.order_by("position")
+    assert [(a.author.slug, a.position) for a in byline] == [("cy", 1), ("ann", 2), ("dee", 3)]
+    counts = report.model("articles.authorship")
+    assert (counts.created, counts.updated, counts.deleted) == (2, 1, 1)
+
+
+def test_a_byline_position_held_by_an_editors_change_is_a_checked_error(tmp_path):
+    fixtures_import(paths=[write(tmp_path / "v1.json", byline_bundle(["ann", "bo"]))])
+    # An editor puts Bo third; a bundle that keeps Bo second and adds Cy third meets Bo's
+    # kept edit at position 3.
+    Authorship.objects.filter(author__slug="bo").update(position=3)
+    before = snapshot()
+
+    with pytest.raises(BundleInvalid) as raised:
+        fixtures_import(paths=[write(tmp_path / "v2.json", byline_bundle(["ann", "bo", "cy"]))])
+
+    errors = raised.value.report.errors
+    assert [(e.model, e.field) for e in errors] == [("articles.authorship", "article, position")]
+    assert "already has this article, position" in errors[0].message
+    assert snapshot() == before
+
+    fixtures_import(
+        paths=[write(tmp_path / "v2.json", byline_bundle(["ann", "bo", "cy"]))], overwrite=True
+    )
+    byline = Article.objects.get().authorships.order_by("position")
+    assert [a.author.slug for a in byline] == ["ann", "bo", "cy"]
+
+
 def test_an_editors_fix_survives_a_reimport_as_a_conflict(tmp_path, bundle_path):
     fixtures_import(paths=[bundle_path])
     trade_figure_update(trade_figure=TradeFigure.objects.get(), data={"year": 2023})
@@ -455,10 +506,11 @@ def test_import_queries_do_not_grow_with_the_bundle(tmp_path, django_assert_max_
     TradeFigure.objects.all().delete()
     Agreement.objects.all().delete()
 
-    # The large bundle also changes some of the small one's articles and authors, and a
-    # model that changes costs a few statements more (staging its changed records, the
-    # tombstones of what it unpublishes): a handful whatever the bundle's size.
-    with django_assert_max_num_queries(len(small_queries) + 5):
+    # The large bundle also changes some of the small one's articles, authors and mentions,
+    # and a model that changes costs a few statements more (staging its changed records,
+    # deleting the rows it no longer lists, the tombstones of what it unpublishes): a
+    # handful whatever the bundle's size.
+    with django_assert_max_num_queries(len(small_queries) + 7):
         report = fixtures_import(paths=[large])
     assert report.model("actors.tradefigure").created == 160
 

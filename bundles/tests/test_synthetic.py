@@ -7,10 +7,12 @@ import json
 import pytest
 from django.core.management import call_command
 
-from actors.models import Actor
+from actors.models import Actor, Agreement, AgreementParty, Citation, TradeFigure
+from articles.models import Article
 from bundles.exporting import fixtures_export
 from bundles.importing import fixtures_import
 from bundles.synthetic import USER_ASSIGNED_CODES, Sizes, write_bundle
+from core.editorial import ReviewStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +56,52 @@ def test_synthetic_records_take_slugs_and_country_codes_no_real_record_has(tmp_p
     assert all(slug.startswith("synthetic-") for slug in slugs)
     assert set(codes) <= set(USER_ASSIGNED_CODES)
     assert len(set(codes)) == len(codes)
+
+
+# Enough facts that every kind has published records and records that need review.
+MIXED = Sizes(articles=12, actors=20, agreements=30, trade_figures=60)
+
+
+def api_list(client, resource: str) -> list[dict]:
+    response = client.get(f"/api/v1/{resource}/", {"page_size": 100})
+    assert response.status_code == 200
+    return response.json()["results"]
+
+
+def test_a_synthetic_bundle_shows_the_public_published_facts_with_their_sources(tmp_path, client):
+    fixtures_import(paths=[synthetic_bundle(tmp_path / "synthetic.json", sizes=MIXED)])
+
+    for model in (Article, Agreement, TradeFigure):
+        statuses = set(model.objects.values_list("review_status", flat=True))
+        assert statuses == {ReviewStatus.PUBLISHED, ReviewStatus.NEEDS_REVIEW}, model
+    agreements = api_list(client, "agreements")
+    published = Agreement.objects.published()
+    assert {a["id"] for a in agreements} == {
+        str(pk) for pk in published.values_list("pk", flat=True)
+    }
+    public_articles = {a["slug"] for a in api_list(client, "articles")}
+    for agreement in agreements:
+        assert len(agreement["parties"]) >= 2
+        assert agreement["citations"]
+        # Every source a published fact cites is an article the public can open.
+        assert {c["article"]["slug"] for c in agreement["citations"]} <= public_articles
+    for figure in api_list(client, "trade-figures"):
+        assert {c["article"]["slug"] for c in figure["citations"]} <= public_articles
+
+    # Each article mentions the actors its passages name, and the actors' filter finds them.
+    article = next(a for a in api_list(client, "articles") if a["mentions"])
+    mentioned = {m["slug"] for m in article["mentions"]}
+    response = client.get("/api/v1/actors/", {"mentioned_in": article["slug"]})
+    assert {a["slug"] for a in response.json()["results"]} == mentioned
+    passages = Citation.objects.filter(article__slug=article["slug"])
+    named = {
+        slug
+        for citation in passages.select_related("trade_figure__reporter", "trade_figure__partner")
+        if citation.trade_figure
+        for slug in (citation.trade_figure.reporter.slug, citation.trade_figure.partner.slug)
+    } | set(
+        AgreementParty.objects.filter(agreement__citations__in=passages).values_list(
+            "actor__slug", flat=True
+        )
+    )
+    assert mentioned == named

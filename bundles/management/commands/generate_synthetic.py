@@ -8,8 +8,10 @@ from bundles.synthetic import Sizes, write_bundle
 class Command(BaseCommand):
     help = (
         "Write a synthetic fixture bundle: skewed trading pairs, plausible years, values and "
-        "qualifiers, and quotes that occur in their articles. The same seed gives the same "
-        "file. It carries timestamps, so loaddata reads it as well as import_fixtures."
+        "qualifiers, quotes that occur in their articles, the actors each article mentions, "
+        "and published records mixed with records that need review (a published fact cites "
+        "published articles). The same seed gives the same file. It carries timestamps, so "
+        "loaddata reads it as well as import_fixtures."
     )
 
     def add_arguments(self, parser):
