@@ -151,6 +151,12 @@ def test_an_unknown_key_is_refused_with_the_keys_offered(api, dataset):
     }
 
 
+def test_groups_are_not_a_csv_file(api, dataset):
+    answer = get(api, "trade-figures/", {"group_by": "year", "format": "csv"}, status=400)
+
+    assert answer == {"group_by": ["Groups answer in JSON only: leave out format=csv."]}
+
+
 def test_the_filters_of_a_facet_are_checked_as_the_list_s(api, dataset):
     answer = get(api, "trade-figures/", {"group_by": "year", "year": "abc"}, status=400)
 

@@ -191,6 +191,8 @@ def group_by_of(view) -> Facet | None:
     if name is None:
         return None
     facets = view.facets
+    if view.wants_csv():
+        raise ValidationError({GROUP_BY: ["Groups answer in JSON only: leave out format=csv."]})
     if name not in facets:
         offered = ", ".join(facets) or "none"
         raise ValidationError({GROUP_BY: [f"Cannot group by “{name}”. Choose from: {offered}."]})
