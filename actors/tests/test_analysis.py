@@ -126,3 +126,12 @@ def test_the_timeline_spans_each_date_over_its_precision(dataset, django_assert_
     ]
     assert timeline.undated == 0
     assert not timeline.truncated
+
+
+def test_an_actor_s_timeline_holds_its_agreements_only(dataset):
+    a = dataset.agreements
+
+    timeline = agreements_timeline(actor=dataset.actors.china)
+
+    assert timeline.agreements == [a.sco_declaration, a.csp]
+    assert [(y.year, y.count) for y in timeline.years] == [(2024, 1), (2025, 1)]
