@@ -425,6 +425,49 @@ def edge_types(params: dict) -> tuple[str, ...]:
     return tuple(params.get("type") or EdgeType.ALL)
 
 
+NETWORK_EXAMPLE = {
+    "actor": {"slug": "azerbaijan", "name": "Azerbaijan", "kind": "country", "iso_code": "AZ"},
+    "neighbours": [
+        {
+            "actor": {"slug": "china", "name": "China", "kind": "country", "iso_code": "CN"},
+            "weight": 5,
+            "edges": [
+                {
+                    "type": "agreement",
+                    "weight": 2,
+                    "records": "http://localhost:8000/api/v1/agreements/?party=azerbaijan&party=china",
+                    "sources": [
+                        {
+                            "title": "Comprehensive Strategic Partnership between Azerbaijan "
+                            "and China",
+                            "kind": "strategic-partnership",
+                            "status": "signed",
+                            "signed": "2025-04",
+                        }
+                    ],
+                },
+                {
+                    "type": "trade",
+                    "weight": 1,
+                    "records": "http://localhost:8000/api/v1/trade-figures/?actor=azerbaijan&actor=china",
+                    "sources": [
+                        {
+                            "reporter": "azerbaijan",
+                            "partner": "china",
+                            "flow": "total",
+                            "year": 2024,
+                            "value": "3740000000.00",
+                            "currency": "USD",
+                            "qualifier": "nearly",
+                        }
+                    ],
+                },
+            ],
+        }
+    ],
+}
+
+
 class ActorNetworkView(AnalysisView):
     """An actor's neighbours: the other parties of its published agreements, its trade
     partners in published figures, the actors that published articles discuss with it.
@@ -438,6 +481,14 @@ class ActorNetworkView(AnalysisView):
         tags=["analysis"],
         parameters=[TYPE_PARAMETER],
         responses=ActorNetworkSerializer,
+        examples=[
+            OpenApiExample(
+                "Azerbaijan",
+                summary="actors/azerbaijan/network/ (abridged)",
+                value=NETWORK_EXAMPLE,
+                response_only=True,
+            )
+        ],
     )
     def get(self, request, slug: str, *args, **kwargs):
         params = self.params()
@@ -661,6 +712,30 @@ class AgreementsTimelineView(AnalysisView):
             if name != "ordering"
         ],
         responses=TimelineSerializer,
+        examples=[
+            OpenApiExample(
+                "A date known to the year",
+                summary="?signed_after=2022-01-01&signed_before=2022-12-31 (abridged)",
+                value={
+                    "years": [{"year": 2022, "count": 1, "by_precision": {"year": 1}}],
+                    "undated": 0,
+                    "agreements": [
+                        {
+                            "title": "Russia–Iran natural gas pipeline through Azerbaijani "
+                            "territory",
+                            "kind": "other",
+                            "status": "agreed",
+                            "signed": "2022",
+                            "signed_precision": "year",
+                            "start": "2022-01-01",
+                            "end": "2022-12-31",
+                        }
+                    ],
+                    "truncated": False,
+                },
+                response_only=True,
+            )
+        ],
     )
     def get(self, request, *args, **kwargs):
         self.params()

@@ -357,4 +357,25 @@ FACETS_SCHEMA = {
         },
     },
     "required": ["group_by", "url", "groups", "truncated"],
+    "example": {
+        "group_by": "party",
+        "url": "http://localhost:8000/api/v1/agreements/?group_by=party&party=azerbaijan",
+        "groups": [
+            {
+                "key": "azerbaijan",
+                "label": "Azerbaijan",
+                "url": "http://localhost:8000/api/v1/actors/azerbaijan/",
+                "records": "http://localhost:8000/api/v1/agreements/?party=azerbaijan",
+                "count": 2,
+            },
+            {
+                "key": "china",
+                "label": "China",
+                "url": "http://localhost:8000/api/v1/actors/china/",
+                "records": "http://localhost:8000/api/v1/agreements/?party=azerbaijan&party=china",
+                "count": 2,
+            },
+        ],
+        "truncated": False,
+    },
 }
