@@ -122,9 +122,12 @@ def trade_series(
 
     Each figure carries its ``public_citations``. Two queries.
     """
-    figures = TradeFigure.objects.published().filter(Q(reporter=actor) | Q(partner=actor))
-    if partner is not None:
-        figures = figures.filter(Q(reporter=partner) | Q(partner=partner))
+    if partner is None:
+        pair = Q(reporter=actor) | Q(partner=actor)
+    else:
+        # Each direction on its own, as the (reporter, partner, year) index reads it.
+        pair = Q(reporter=actor, partner=partner) | Q(reporter=partner, partner=actor)
+    figures = TradeFigure.objects.published().filter(pair)
     if commodity:
         figures = figures.filter(commodity__icontains=commodity)
     if year_min is not None:
