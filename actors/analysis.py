@@ -41,6 +41,12 @@ def public_citations() -> Prefetch:
         "citations",
         queryset=Citation.objects.filter(article__review_status=PUBLISHED)
         .select_related("article")
+        # The article as a reference: never its text, which a busy series would read
+        # thousands of times.
+        .only(
+            *("agreement", "trade_figure", "quote", "char_start", "char_end"),
+            *("article__slug", "article__title", "article__published_on"),
+        )
         .order_by("article__published_on", "article__slug", "char_start"),
         to_attr="public_citations",
     )
