@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import ExtractYear, Greatest, Least
 
 from actors.models import (
@@ -41,6 +41,12 @@ def public_citations() -> Prefetch:
         "citations",
         queryset=Citation.objects.filter(article__review_status=PUBLISHED)
         .select_related("article")
+        # The article as a reference: never its text, which a busy series would read
+        # thousands of times.
+        .only(
+            *("agreement", "trade_figure", "quote", "char_start", "char_end"),
+            *("article__slug", "article__title", "article__published_on"),
+        )
         .order_by("article__published_on", "article__slug", "char_start"),
         to_attr="public_citations",
     )
@@ -122,9 +128,12 @@ def trade_series(
 
     Each figure carries its ``public_citations``. Two queries.
     """
-    figures = TradeFigure.objects.published().filter(Q(reporter=actor) | Q(partner=actor))
-    if partner is not None:
-        figures = figures.filter(Q(reporter=partner) | Q(partner=partner))
+    if partner is None:
+        pair = Q(reporter=actor) | Q(partner=actor)
+    else:
+        # Each direction on its own, as the (reporter, partner, year) index reads it.
+        pair = Q(reporter=actor, partner=partner) | Q(reporter=partner, partner=actor)
+    figures = TradeFigure.objects.published().filter(pair)
     if commodity:
         figures = figures.filter(commodity__icontains=commodity)
     if year_min is not None:
@@ -345,18 +354,26 @@ class Timeline:
 
 
 def agreements_timeline(
-    *, agreements: AgreementQuerySet | None = None, limit: int = MAX_TIMELINE_ITEMS
+    *,
+    agreements: AgreementQuerySet | None = None,
+    actor: Actor | None = None,
+    limit: int = MAX_TIMELINE_ITEMS,
 ) -> Timeline:
-    """``agreements`` (the published ones by default: a filtered list is given as it is)
-    over time: each dated agreement with its parties, ordered by the first day its date
-    can stand for, at most ``limit`` of them; counts per year, split by precision, over all
-    of them; and how many have no date. Three queries.
+    """``agreements`` (the published ones by default: a filtered list is given as it is),
+    those to which ``actor`` is a party if given, over time: each dated agreement with its
+    parties, ordered by the first day its date can stand for, at most ``limit`` of them;
+    counts per year, split by precision, over all of them; and how many have no date.
+    Three queries.
 
     An agreement's period runs from ``signed_on`` to ``signed_on_latest``: a day, the month
     of a month-precision date, the year of a year-precision date.
     """
     if agreements is None:
         agreements = Agreement.objects.published()
+    if actor is not None:
+        agreements = agreements.filter(
+            Exists(AgreementParty.objects.filter(agreement=OuterRef("pk"), actor=actor))
+        )
     agreements = agreements.order_by()
     counts = agreements.values(year=ExtractYear("signed_on"), precision=F("signed_precision"))
     years: dict[int, TimelineYear] = {}

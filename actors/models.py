@@ -776,6 +776,20 @@ class TradeFigure(ReviewedModel):
             models.Index(fields=["value"], name="trade_value_idx"),
             models.Index(fields=["qualifier"], name="trade_qualifier_idx"),
             models.Index(fields=["updated_at"], name="trade_updated_at_idx"),
+            # The public's facets and series over one side's figures, read from the index
+            # alone: the key columns and the amounts of the published figures.
+            models.Index(
+                fields=["reporter", "partner", "year"],
+                include=["flow", "qualifier", "currency", "value"],
+                condition=models.Q(review_status=ReviewStatus.PUBLISHED),
+                name="trade_published_reporter_idx",
+            ),
+            models.Index(
+                fields=["partner", "reporter", "year"],
+                include=["flow", "qualifier", "currency", "value"],
+                condition=models.Q(review_status=ReviewStatus.PUBLISHED),
+                name="trade_published_partner_idx",
+            ),
         ]
 
     def __str__(self) -> str:

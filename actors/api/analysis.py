@@ -36,7 +36,7 @@ from actors.api.filters import ActorReferenceFormField, AgreementFilter
 from actors.api.serializers import ActorReferenceSerializer, PartialDateReadField
 from actors.models import Actor, Agreement, TradeFigure
 from articles.api.serializers import ArticleReferenceSerializer
-from core.rest.fast import FastJSONRenderer
+from core.rest.fast import URL_KEY, FastJSONRenderer
 
 # Links ---------------------------------------------------------------------------------
 
@@ -263,6 +263,90 @@ SERIES_EXAMPLE = {
 }
 
 
+def _address(request, view_name: str) -> str:
+    """The absolute address of ``view_name``'s record with ``{}`` for its key."""
+    return request.build_absolute_uri(django_reverse(view_name, args=[URL_KEY])).replace(
+        URL_KEY, "{}"
+    )
+
+
+def _amount(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def series_json(series, request) -> dict:
+    """The series as ``TradeSeriesSerializer`` writes it, built directly: a busy pair has
+    thousands of figures, which DRF's fields would take seconds to write."""
+    figure_url = _address(request, "trade-figures-detail")
+    article_url = _address(request, "articles-detail")
+    actor_url = _address(request, "actors-detail")
+
+    def actor(record):
+        if record is None:
+            return None
+        return {
+            "slug": record.slug,
+            "name": record.name,
+            "kind": record.kind,
+            "iso_code": record.iso_code,
+            "url": actor_url.format(record.slug),
+        }
+
+    def figure(record):
+        lower, upper = value_bounds(record)
+        return {
+            "url": figure_url.format(record.pk),
+            "id": str(record.pk),
+            "reporter": record.reporter.slug,
+            "partner": record.partner.slug,
+            "flow": record.flow,
+            "commodity": record.commodity,
+            "year": record.year,
+            "value": _amount(record.value),
+            "currency": record.currency,
+            "qualifier": record.qualifier,
+            "bounds": {"lower": _amount(lower), "upper": _amount(upper)},
+            "note": record.note,
+            "citations": [
+                {
+                    "article": {
+                        "slug": c.article.slug,
+                        "title": c.article.title,
+                        "published": c.article.published_on and c.article.published_on.isoformat(),
+                        "url": article_url.format(c.article.slug),
+                    },
+                    "quote": c.quote,
+                    "char_start": c.char_start,
+                    "char_end": c.char_end,
+                }
+                for c in record.public_citations
+            ],
+        }
+
+    def reports(part):
+        return {
+            "by_actor": [figure(f) for f in part.by_actor],
+            "by_partner": [figure(f) for f in part.by_partner],
+            "disagree": part.disagree,
+        }
+
+    return {
+        "actor": actor(series.actor),
+        "partner": actor(series.partner),
+        "figure_count": series.figure_count,
+        "years": [
+            {
+                "partner": actor(row.partner),
+                "year": row.year,
+                "outbound": reports(row.outbound),
+                "inbound": reports(row.inbound),
+                "total": reports(row.total),
+            }
+            for row in series.years
+        ],
+    }
+
+
 class TradeSeriesView(AnalysisView):
     """The trade between an actor and a partner (or every partner), year by year, each
     flow next to its mirror: what the actor reports exporting to the partner beside what
@@ -296,8 +380,7 @@ class TradeSeriesView(AnalysisView):
             year_min=params.get("year_min"),
             year_max=params.get("year_max"),
         )
-        context = {"request": request}
-        return Response(TradeSeriesSerializer(series, context=context).data)
+        return Response(series_json(series, request))
 
 
 # Network -------------------------------------------------------------------------------
@@ -425,6 +508,49 @@ def edge_types(params: dict) -> tuple[str, ...]:
     return tuple(params.get("type") or EdgeType.ALL)
 
 
+NETWORK_EXAMPLE = {
+    "actor": {"slug": "azerbaijan", "name": "Azerbaijan", "kind": "country", "iso_code": "AZ"},
+    "neighbours": [
+        {
+            "actor": {"slug": "china", "name": "China", "kind": "country", "iso_code": "CN"},
+            "weight": 5,
+            "edges": [
+                {
+                    "type": "agreement",
+                    "weight": 2,
+                    "records": "http://localhost:8000/api/v1/agreements/?party=azerbaijan&party=china",
+                    "sources": [
+                        {
+                            "title": "Comprehensive Strategic Partnership between Azerbaijan "
+                            "and China",
+                            "kind": "strategic-partnership",
+                            "status": "signed",
+                            "signed": "2025-04",
+                        }
+                    ],
+                },
+                {
+                    "type": "trade",
+                    "weight": 1,
+                    "records": "http://localhost:8000/api/v1/trade-figures/?actor=azerbaijan&actor=china",
+                    "sources": [
+                        {
+                            "reporter": "azerbaijan",
+                            "partner": "china",
+                            "flow": "total",
+                            "year": 2024,
+                            "value": "3740000000.00",
+                            "currency": "USD",
+                            "qualifier": "nearly",
+                        }
+                    ],
+                },
+            ],
+        }
+    ],
+}
+
+
 class ActorNetworkView(AnalysisView):
     """An actor's neighbours: the other parties of its published agreements, its trade
     partners in published figures, the actors that published articles discuss with it.
@@ -438,6 +564,14 @@ class ActorNetworkView(AnalysisView):
         tags=["analysis"],
         parameters=[TYPE_PARAMETER],
         responses=ActorNetworkSerializer,
+        examples=[
+            OpenApiExample(
+                "Azerbaijan",
+                summary="actors/azerbaijan/network/ (abridged)",
+                value=NETWORK_EXAMPLE,
+                response_only=True,
+            )
+        ],
     )
     def get(self, request, slug: str, *args, **kwargs):
         params = self.params()
@@ -661,6 +795,30 @@ class AgreementsTimelineView(AnalysisView):
             if name != "ordering"
         ],
         responses=TimelineSerializer,
+        examples=[
+            OpenApiExample(
+                "A date known to the year",
+                summary="?signed_after=2022-01-01&signed_before=2022-12-31 (abridged)",
+                value={
+                    "years": [{"year": 2022, "count": 1, "by_precision": {"year": 1}}],
+                    "undated": 0,
+                    "agreements": [
+                        {
+                            "title": "Russia–Iran natural gas pipeline through Azerbaijani "
+                            "territory",
+                            "kind": "other",
+                            "status": "agreed",
+                            "signed": "2022",
+                            "signed_precision": "year",
+                            "start": "2022-01-01",
+                            "end": "2022-12-31",
+                        }
+                    ],
+                    "truncated": False,
+                },
+                response_only=True,
+            )
+        ],
     )
     def get(self, request, *args, **kwargs):
         self.params()

@@ -223,6 +223,9 @@ def test_the_api_root_lists_the_resources_and_the_docs(api, db):
         "agreements": "http://testserver/api/v1/agreements/",
         "trade-figures": "http://testserver/api/v1/trade-figures/",
         "tombstones": "http://testserver/api/v1/tombstones/",
+        "trade-series": "http://testserver/api/v1/trade-series/",
+        "network": "http://testserver/api/v1/network/",
+        "agreements-timeline": "http://testserver/api/v1/agreements-timeline/",
         "schema": "http://testserver/api/schema/",
         "docs": "http://testserver/api/docs/",
     }

@@ -2,6 +2,7 @@
 filtered lists hold, a pair's series with its mirror, the network and the timeline, each
 from published records only, in a pinned number of queries, bad parameters refused."""
 
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -151,6 +152,12 @@ def test_an_unknown_key_is_refused_with_the_keys_offered(api, dataset):
     }
 
 
+def test_groups_are_not_a_csv_file(api, dataset):
+    answer = get(api, "trade-figures/", {"group_by": "year", "format": "csv"}, status=400)
+
+    assert answer == {"group_by": ["Groups answer in JSON only: leave out format=csv."]}
+
+
 def test_the_filters_of_a_facet_are_checked_as_the_list_s(api, dataset):
     answer = get(api, "trade-figures/", {"group_by": "year", "year": "abc"}, status=400)
 
@@ -210,6 +217,18 @@ def test_mongolia_s_trade_with_kazakhstan_year_by_year_in_both_directions(
     assert citation["article"]["url"].endswith(
         "/articles/mongolias-pivot-to-central-asia-and-the-caucasus/"
     )
+
+
+def test_a_series_reads_as_its_documented_serializer_writes_it(api, dataset):
+    from actors.analysis import trade_series
+    from actors.api.analysis import TradeSeriesSerializer
+
+    answer = get(api, "trade-series/", {"actor": "mongolia"})
+    request = api.get(f"{API}/trade-series/", {"actor": "mongolia"}).wsgi_request
+    series = trade_series(actor=dataset.actors.mongolia)
+
+    assert answer == json.loads(json.dumps(TradeSeriesSerializer(series, context={
+        "request": request}).data))  # fmt: skip
 
 
 def test_each_figure_of_a_series_is_a_published_record(api, dataset):

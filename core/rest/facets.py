@@ -138,7 +138,8 @@ def facet_counts(
         columns["_label"] = F(f"{facet.path}__{facet.label}")
     if totals is not None:
         columns["_currency"] = F(totals.currency)
-    aggregates = {"_count": Count("pk")}
+    # Rows, not ids: an index that holds the key and the amounts answers alone.
+    aggregates = {"_count": Count("*")}
     if totals is not None:
         aggregates |= {
             "_sum": Sum(totals.value),
@@ -191,6 +192,8 @@ def group_by_of(view) -> Facet | None:
     if name is None:
         return None
     facets = view.facets
+    if view.wants_csv():
+        raise ValidationError({GROUP_BY: ["Groups answer in JSON only: leave out format=csv."]})
     if name not in facets:
         offered = ", ".join(facets) or "none"
         raise ValidationError({GROUP_BY: [f"Cannot group by “{name}”. Choose from: {offered}."]})
@@ -355,4 +358,25 @@ FACETS_SCHEMA = {
         },
     },
     "required": ["group_by", "url", "groups", "truncated"],
+    "example": {
+        "group_by": "party",
+        "url": "http://localhost:8000/api/v1/agreements/?group_by=party&party=azerbaijan",
+        "groups": [
+            {
+                "key": "azerbaijan",
+                "label": "Azerbaijan",
+                "url": "http://localhost:8000/api/v1/actors/azerbaijan/",
+                "records": "http://localhost:8000/api/v1/agreements/?party=azerbaijan",
+                "count": 2,
+            },
+            {
+                "key": "china",
+                "label": "China",
+                "url": "http://localhost:8000/api/v1/actors/china/",
+                "records": "http://localhost:8000/api/v1/agreements/?party=azerbaijan&party=china",
+                "count": 2,
+            },
+        ],
+        "truncated": False,
+    },
 }
