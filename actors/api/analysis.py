@@ -591,8 +591,6 @@ class GraphMLRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if "nodes" not in data:  # an error: its message, as XML text
-            return ElementTree.tostring(ElementTree.Element("error", data), encoding="utf-8")
         ns = "http://graphml.graphdrawing.org/xmlns"
         root = ElementTree.Element("graphml", xmlns=ns)
         keys = [
@@ -661,6 +659,16 @@ class NetworkGraphView(AnalysisView):
 
     form_class = NetworkForm
     renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer, GraphMLRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Only the graph is GraphML; an error answers as every API error does (a problem
+        # details document), whatever the client accepts.
+        if response.status_code >= 400 and isinstance(
+            getattr(request, "accepted_renderer", None), GraphMLRenderer
+        ):
+            request.accepted_renderer = FastJSONRenderer()
+            request.accepted_media_type = FastJSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
         operation_id="network_graph",

@@ -465,3 +465,11 @@ def test_the_documentation_shows_answers():
 @pytest.mark.parametrize(("url", "status"), DOCUMENTED)
 def test_every_documented_request_answers_as_documented(api, dataset, url, status):
     assert api.get(url).status_code == int(status)
+
+
+def test_a_bad_graphml_request_answers_a_problem_document_not_xml(api, dataset):
+    response = api.get(f"{API}/network/", {"format": "graphml", "type": "no-such-type"})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert "type" in response.json()["errors"]
