@@ -22,8 +22,12 @@ API = "/api/v1"
 
 
 def get(api, path, params=None, status=200):
+    """The answer's body; for a 400, the problem document's field errors."""
     response = api.get(f"{API}/{path}", params or {})
     assert response.status_code == status, response.content
+    if status == 400:
+        assert response["Content-Type"] == "application/problem+json"
+        return response.json()["errors"]
     return response.json()
 
 
