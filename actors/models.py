@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from articles.models import PLAUSIBLE_DAYS, PLAUSIBLE_YEARS, Article
-from core.editorial import CuratedModel, ReviewedModel, ReviewStatus
+from core.editorial import CuratedModel, PublicationQuerySet, ReviewedModel
 from core.history import AggregateHistory, RecordHistory
 from core.rules import FieldCheckConstraint, FieldUniqueConstraint
 
@@ -398,10 +398,7 @@ def format_partial_date(value: date | None, precision: str) -> str | None:
     return f"{value.year:04d}"
 
 
-class AgreementQuerySet(models.QuerySet):
-    def published(self) -> "AgreementQuerySet":
-        return self.filter(review_status=ReviewStatus.PUBLISHED)
-
+class AgreementQuerySet(PublicationQuerySet):
     def with_relations(self) -> "AgreementQuerySet":
         return self.prefetch_related(
             models.Prefetch("parties", queryset=AgreementParty.objects.select_related("actor")),
@@ -609,10 +606,7 @@ class Qualifier(models.TextChoices):
     AT_LEAST = "at-least", "At least"
 
 
-class TradeFigureQuerySet(models.QuerySet):
-    def published(self) -> "TradeFigureQuerySet":
-        return self.filter(review_status=ReviewStatus.PUBLISHED)
-
+class TradeFigureQuerySet(PublicationQuerySet):
     def with_relations(self) -> "TradeFigureQuerySet":
         return self.select_related("reporter", "partner").prefetch_related(
             models.Prefetch("citations", queryset=Citation.objects.select_related("article"))
@@ -736,7 +730,10 @@ class TradeFigure(ReviewedModel):
 # Provenance ---------------------------------------------------------------------------
 
 
-class CitationQuerySet(models.QuerySet):
+class CitationQuerySet(PublicationQuerySet):
+    # A citation names and quotes its article: public once the article is.
+    reviewed_through = "article"
+
     def with_article(self) -> "CitationQuerySet":
         return self.select_related("article")
 

@@ -75,7 +75,7 @@ CITATIONS = (
     "'quote', c.quote, 'char_start', c.char_start, 'char_end', c.char_end) "
     "ORDER BY a.published_on DESC, a.slug, c.char_start), '[]') "
     "FROM actors_citation c JOIN articles_article a ON a.id = c.article_id "
-    "WHERE c.{owner}_id = t.id) AS citations"
+    "WHERE c.{owner}_id = t.id AND a.review_status = 'published') AS citations"
 )
 REVIEW = "t.review_status, t.review_note, t.verified_at, t.created_at, t.updated_at"
 

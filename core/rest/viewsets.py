@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from core.editorial import ReviewedModel, ReviewStatus
 from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response, record_columns
-from core.rest.fast import FastJSONRenderer, reader_for
+from core.rest.fast import FastJSONRenderer, reader_for_user
 from core.rest.pagination import COUNT_PARAM, PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
 from core.services import Writer, record_delete, record_review, writer_for
@@ -157,7 +157,10 @@ class DatasetViewSet(viewsets.ModelViewSet):
 
     @property
     def reader(self):
-        return reader_for(self.serializer_class, self.queryset)
+        """The serializer's reader for this request's account: a record's lists of
+        related records leave out those the account may not open (an unpublished
+        article's citations, for the public)."""
+        return reader_for_user(self.serializer_class, self.queryset, self.request.user)
 
     def rows(self):
         """The records this request may read, as the rows of the serializer's reader."""
