@@ -257,12 +257,8 @@ class RecordReader:
     def _list_getter(self, name: str, field, model, prefix: str) -> Getter:
         if prefix:
             raise TypeError(f"{name}: a list inside a record inside a record.")
-        child_model, queryset, back = _relation(model, field.source, self.prefetches)
-        if isinstance(queryset, PublicationQuerySet):
-            self.reviewed_models.add(queryset.reviewed_model)
-            if queryset.reviewed_model in self.withheld:
-                queryset = queryset.public()
-        queryset = queryset.filter(**{back: OuterRef("pk")})
+        _, queryset, back = _relation(model, field.source, self.prefetches)
+        queryset = self.list_queryset(queryset).filter(**{back: OuterRef("pk")})
         if isinstance(field, serializers.ManyRelatedField):
             slug = field.child_relation
             if type(slug) is not serializers.SlugRelatedField:
@@ -274,6 +270,14 @@ class RecordReader:
         items = queryset.annotate(j=value).values("j")
         self.lists[key] = JSONList(items, objects=objects)
         return lambda row, key=key: orjson.loads(row[key])
+
+    def list_queryset(self, queryset):
+        """``queryset`` (a list's records) without those the reader withholds."""
+        if isinstance(queryset, PublicationQuerySet):
+            self.reviewed_models.add(queryset.reviewed_model)
+            if queryset.reviewed_model in self.withheld:
+                queryset = queryset.public()
+        return queryset
 
     # Reading -----------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 """The base every resource of the public API is built on."""
 
+from itertools import chain
+
 from django.db import transaction
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -10,7 +12,15 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from core.editorial import ReviewedModel, ReviewStatus
-from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response, record_columns
+from core.rest import csv_sql
+from core.rest.csv import (
+    CHUNK_SIZE,
+    CSVRenderer,
+    csv_header,
+    csv_response,
+    csv_stream,
+    record_columns,
+)
 from core.rest.fast import FastJSONRenderer, reader_for_user
 from core.rest.pagination import COUNT_PARAM, PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
@@ -167,9 +177,12 @@ class DatasetViewSet(viewsets.ModelViewSet):
         return self.visible(self.reader.rows())
 
     def list(self, request, *args, **kwargs):
-        rows = self.filter_queryset(self.rows())
         if self.wants_csv():
-            return self.csv_response(rows)
+            query = self.csv_query()
+            if query is not None:
+                return self.copy_response(query)
+            return self.csv_response(self.filter_queryset(self.rows()))
+        rows = self.filter_queryset(self.rows())
         return self.get_paginated_response(self.records(self.paginate_queryset(rows)))
 
     def retrieve(self, request, *args, **kwargs):
@@ -200,6 +213,21 @@ class DatasetViewSet(viewsets.ModelViewSet):
         # Each record's address as such, without the request's ?format=csv.
         records = self.reader.records(rows, self.request, bare=True)
         return csv_response(records, columns, self.csv_filename)
+
+    def csv_query(self):
+        """The list's CSV as one SQL query (core.rest.csv_sql), or None where the
+        database does not write it (SQLite; a column computed in Python)."""
+        if not csv_sql.supported(self.queryset.db):
+            return None
+        return csv_sql.csv_query_for(
+            self.reader, self.serializer_class, csv_sql.lists_key(self.csv_lists)
+        )
+
+    def copy_response(self, query):
+        rows = self.filter_queryset(self.visible(query.rows()))
+        sql, params = query.copy_sql(rows, self.reader.url_formats(self.request, bare=True))
+        chunks = csv_sql.crlf(csv_sql.copy_chunks(rows.db, sql, params))
+        return csv_stream(chain([csv_header(query.header).encode()], chunks), self.csv_filename)
 
     @property
     def model_error_fields(self) -> dict[str, str]:
