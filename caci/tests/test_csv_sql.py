@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from psycopg.pq import TransactionStatus
 
 from actors.models import TradeFigure, TradeFlow
 from actors.services import CitationInput, trade_figure_create
@@ -145,3 +146,29 @@ def test_crlf_ends_rows_and_leaves_quoted_line_breaks(chunks):
     assert b"".join(csv_sql.crlf(iter(chunks))) == b"".join(chunks).replace(
         b"b\n", b"b\r\n"
     ).replace(b"d\n", b"d\r\n")
+
+
+def test_a_download_broken_off_ends_the_copy_and_the_connection_serves_on(
+    data, api, monkeypatch, postgres_only
+):
+    monkeypatch.setattr(csv_sql, "STREAM_CHUNK_BYTES", 1)  # a chunk a row
+    response = api.get(f"{API}/trade-figures/?format=csv")
+    chunks = iter(response.streaming_content)
+    next(chunks), next(chunks), next(chunks)
+
+    # The client goes: the test client's wrapper closes the response as a WSGI server
+    # does (and, as in a test, leaves the connection open).
+    response._iterator.close()
+
+    assert connection.connection.info.transaction_status == TransactionStatus.INTRANS
+    assert TradeFigure.objects.public().count() > 3
+
+
+def test_a_csv_export_is_one_query_whatever_its_size(
+    data, api, django_assert_num_queries, postgres_only
+):
+    with django_assert_num_queries(1) as captured:
+        response = api.get(f"{API}/trade-figures/?format=csv")
+        b"".join(response.streaming_content)
+
+    assert captured.captured_queries[0]["sql"].startswith("COPY (SELECT")

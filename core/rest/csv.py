@@ -14,7 +14,7 @@ record (``citation_quotes``).
 import csv
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from itertools import chain, islice
+from itertools import islice
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -133,8 +133,13 @@ def csv_stream(lines: Iterator[str | bytes], filename: str) -> StreamingHttpResp
     # query runs in the view: a database out of reach is an error answer (a 503), not a
     # 200 whose download breaks off.
     first = list(islice(lines, 2))
-    response = StreamingHttpResponse(
-        chain(first, lines), content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8"
-    )
+
+    def stream():
+        # A generator, so that closing the response (a client gone) closes ``lines``
+        # and ends the query at once.
+        yield from first
+        yield from lines
+
+    response = StreamingHttpResponse(stream(), content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

@@ -25,11 +25,12 @@ from in the query, "" or "reporter__"), which returns a text expression. A resou
 a field that does neither is exported by the Python path, as is every resource on SQLite.
 """
 
+import time
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import F, Func, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Cast, Coalesce
 from rest_framework import serializers
@@ -224,6 +225,16 @@ def lists_key(lists: Mapping[str, Mapping]) -> tuple:
 def crlf(chunks: Iterator[bytes]) -> Iterator[bytes]:
     """COPY's rows (ending with LF) as Python's csv writes them (CRLF), a line break
     inside a quoted cell left as it is; gathered in chunks of STREAM_CHUNK_BYTES."""
+    try:
+        yield from _crlf(chunks)
+    finally:
+        # Closed early (a client gone): the COPY under it ends now, not when collected.
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+
+
+def _crlf(chunks: Iterator[bytes]) -> Iterator[bytes]:
     quoted = False
     gathered, size = [], 0
     for chunk in chunks:
@@ -254,17 +265,33 @@ def copy_chunks(database: str, sql: str, params: list) -> Iterator[bytes]:
     """The bytes of ``COPY … TO STDOUT``, as PostgreSQL sends them.
 
     In a transaction of its own, without JIT compilation: PostgreSQL would spend seconds
-    compiling a plan whose cost is its row count, not its work per row.
+    compiling a plan whose cost is its row count, not its work per row. A database out
+    of reach raises Django's ``OperationalError`` (a 503, core.outage), and the query is
+    logged as Django logs its own (what the tests count).
     """
     import psycopg
 
     connection = connections[database]
-    with transaction.atomic(using=database), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
+    with connection.wrap_database_errors:
+        connection.ensure_connection()
         raw = connection.connection
         statement = psycopg.ClientCursor(raw).mogrify(sql, params)
-        with raw.cursor() as copying, copying.copy(statement) as copy:
-            yield from copy
+        started = time.monotonic()
+        try:
+            with raw.transaction(), raw.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+                with cursor.copy(statement) as copy:
+                    yield from copy
+        finally:
+            if connection.queries_logged:
+                elapsed = time.monotonic() - started
+                connection.queries_log.append({"sql": statement, "time": f"{elapsed:.3f}"})
+
+
+def prefixed(first: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``first``, then ``chunks``: closing it closes ``chunks`` (and ends the COPY)."""
+    yield first
+    yield from chunks
 
 
 def supported(database: str) -> bool:

@@ -1,7 +1,5 @@
 """The base every resource of the public API is built on."""
 
-from itertools import chain
-
 from django.db import transaction
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -227,7 +225,9 @@ class DatasetViewSet(viewsets.ModelViewSet):
         rows = self.filter_queryset(self.visible(query.rows()))
         sql, params = query.copy_sql(rows, self.reader.url_formats(self.request, bare=True))
         chunks = csv_sql.crlf(csv_sql.copy_chunks(rows.db, sql, params))
-        return csv_stream(chain([csv_header(query.header).encode()], chunks), self.csv_filename)
+        return csv_stream(
+            csv_sql.prefixed(csv_header(query.header).encode(), chunks), self.csv_filename
+        )
 
     @property
     def model_error_fields(self) -> dict[str, str]:
