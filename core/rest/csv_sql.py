@@ -273,6 +273,9 @@ def copy_chunks(database: str, sql: str, params: list) -> Iterator[bytes]:
 
     connection = connections[database]
     with connection.wrap_database_errors:
+        # As Django's own cursors do: a connection that died since its last request
+        # (a restarted server) is replaced, not used.
+        connection.close_if_health_check_failed()
         connection.ensure_connection()
         raw = connection.connection
         statement = psycopg.ClientCursor(raw).mogrify(sql, params)
