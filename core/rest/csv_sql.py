@@ -197,12 +197,16 @@ class CSVQuery:
 
     def copy_sql(self, rows, url_formats: dict[str, str]) -> tuple[str, list]:
         sql, params = rows.query.sql_with_params()
+        columns = ", ".join(
+            f'{value} AS "{name.replace(chr(34), chr(34) * 2)}"'
+            for value, name in zip(self.outer, self.header, strict=True)
+        )
         affixes = []
         for name in self.urls:
             affixes += url_formats[name].format("\x00").split("\x00")
         # The inner query's parameters come after the outer SELECT list's.
         return (
-            f"COPY (SELECT {', '.join(self.outer)} FROM ({sql}) q) TO STDOUT (FORMAT csv)",
+            f"COPY (SELECT {columns} FROM ({sql}) q) TO STDOUT (FORMAT csv)",
             [*affixes, *params],
         )
 
@@ -235,30 +239,37 @@ def crlf(chunks: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def _crlf(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    quoted = False
+    quoted = False  # whether the bytes so far end inside a quoted cell
     gathered, size = [], 0
     for chunk in chunks:
-        data = bytes(chunk)
-        if not quoted and b'"' not in data:
-            data = data.replace(b"\n", b"\r\n")
-        else:
-            parts = data.split(b"\n")
-            out = []
-            for part in parts[:-1]:
-                if part.count(b'"') % 2:
-                    quoted = not quoted
-                out += [part, b"\n" if quoted else b"\r\n"]
-            if parts[-1].count(b'"') % 2:
-                quoted = not quoted
-            out.append(parts[-1])
-            data = b"".join(out)
-        gathered.append(data)
-        size += len(data)
+        gathered.append(chunk)  # a row (libpq hands COPY's rows over one by one)
+        size += len(chunk)
         if size >= STREAM_CHUNK_BYTES:
-            yield b"".join(gathered)
+            data, quoted = _terminated(b"".join(gathered), quoted)
+            yield data
             gathered, size = [], 0
     if gathered:
-        yield b"".join(gathered)
+        yield _terminated(b"".join(gathered), quoted)[0]
+
+
+def _terminated(data: bytes, quoted: bool) -> tuple[bytes, bool]:
+    """``data`` with each row's LF as CRLF, and whether it ends inside a quoted cell.
+
+    A line break is inside a quoted cell when the text before it holds an odd number of
+    quotes (COPY doubles a quote inside a cell): rare, so a batch is first read whole.
+    """
+    lines = data.split(b"\n")
+    if not quoted and all(line.count(b'"') % 2 == 0 for line in lines):
+        return b"\r\n".join(lines), False
+    out = []
+    for line in lines[:-1]:
+        if line.count(b'"') % 2:
+            quoted = not quoted
+        out += [line, b"\n" if quoted else b"\r\n"]
+    if lines[-1].count(b'"') % 2:
+        quoted = not quoted
+    out.append(lines[-1])
+    return b"".join(out), quoted
 
 
 def copy_chunks(database: str, sql: str, params: list) -> Iterator[bytes]:
