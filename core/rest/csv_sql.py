@@ -193,7 +193,7 @@ class CSVQuery:
     def rows(self):
         """The list's records, as the rows of these columns: filter and order them at
         will (as ``RecordReader.rows``)."""
-        return self.reader.base.model._default_manager.values(**self.inner)
+        return self.reader.source.values(**self.inner)
 
     def copy_sql(self, rows, url_formats: dict[str, str]) -> tuple[str, list]:
         sql, params = rows.query.sql_with_params()

@@ -203,6 +203,8 @@ class RecordReader:
         # Built once: resolving two dozen columns and their joins is most of the cost
         # of making a page's query.
         self.base = self.queryset(queryset)
+        # The viewset's own queryset, for other readings of the same records (the CSV).
+        self.source = queryset.prefetch_related(None)
 
     # Building ----------------------------------------------------------------------
 
