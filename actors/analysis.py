@@ -133,7 +133,7 @@ def trade_series(
     else:
         # Each direction on its own, as the (reporter, partner, year) index reads it.
         pair = Q(reporter=actor, partner=partner) | Q(reporter=partner, partner=actor)
-    figures = TradeFigure.objects.published().filter(pair)
+    figures = TradeFigure.objects.public().filter(pair)
     if commodity:
         figures = figures.filter(commodity__icontains=commodity)
     if year_min is not None:
@@ -240,7 +240,7 @@ def actor_network(*, actor: Actor, types: Iterable[str] = EdgeType.ALL) -> Actor
             link(party.actor, EdgeType.AGREEMENT, party.agreement)
     if EdgeType.TRADE in types:
         figures = (
-            TradeFigure.objects.published()
+            TradeFigure.objects.public()
             .filter(Q(reporter=actor) | Q(partner=actor))
             .select_related("reporter", "partner")
             .order_by(F("year").asc(nulls_last=True), "flow", "id")
@@ -307,7 +307,7 @@ def network_graph(*, types: Iterable[str] = EdgeType.ALL) -> Graph:
         ]
     if EdgeType.TRADE in types:
         pairs = (
-            TradeFigure.objects.published()
+            TradeFigure.objects.public()
             .order_by()
             .values(low=Least("reporter", "partner"), high=Greatest("reporter", "partner"))
             .annotate(weight=Count("pk"))
@@ -369,7 +369,7 @@ def agreements_timeline(
     of a month-precision date, the year of a year-precision date.
     """
     if agreements is None:
-        agreements = Agreement.objects.published()
+        agreements = Agreement.objects.public()
     if actor is not None:
         agreements = agreements.filter(
             Exists(AgreementParty.objects.filter(agreement=OuterRef("pk"), actor=actor))

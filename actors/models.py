@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from articles.models import PLAUSIBLE_DAYS, PLAUSIBLE_YEARS, Article
-from core.editorial import CuratedModel, ReviewedModel, ReviewStatus
+from core.editorial import CuratedModel, PublicationQuerySet, ReviewedModel, ReviewStatus
 from core.history import AggregateHistory, RecordHistory
 from core.rules import FieldCheckConstraint, FieldUniqueConstraint
 
@@ -412,18 +412,13 @@ def format_partial_date(value: date | None, precision: str) -> str | None:
     return f"{value.year:04d}"
 
 
-class AgreementQuerySet(models.QuerySet):
-    def published(self) -> "AgreementQuerySet":
-        return self.filter(review_status=ReviewStatus.PUBLISHED)
-
-    def public(self) -> "AgreementQuerySet":
-        """Published agreements with their parties and the citations the public may read
-        (those in published articles)."""
-        return self.published().prefetch_related(
+class AgreementQuerySet(PublicationQuerySet):
+    def with_public_relations(self) -> "AgreementQuerySet":
+        """With their parties and the citations the public may read (those in published
+        articles)."""
+        return self.prefetch_related(
             models.Prefetch("parties", queryset=AgreementParty.objects.select_related("actor")),
-            models.Prefetch(
-                "citations", queryset=Citation.objects.in_published_articles().with_article()
-            ),
+            models.Prefetch("citations", queryset=Citation.objects.public().with_article()),
         )
 
     def with_party(self, actor: "Actor") -> "AgreementQuerySet":
@@ -647,21 +642,12 @@ class Qualifier(models.TextChoices):
     AT_LEAST = "at-least", "At least"
 
 
-class TradeFigureQuerySet(models.QuerySet):
-    def published(self) -> "TradeFigureQuerySet":
-        return self.filter(review_status=ReviewStatus.PUBLISHED)
-
-    def public(self) -> "TradeFigureQuerySet":
-        """Published figures with both sides and the citations the public may read (those
-        in published articles)."""
-        return (
-            self.published()
-            .select_related("reporter", "partner")
-            .prefetch_related(
-                models.Prefetch(
-                    "citations", queryset=Citation.objects.in_published_articles().with_article()
-                )
-            )
+class TradeFigureQuerySet(PublicationQuerySet):
+    def with_public_relations(self) -> "TradeFigureQuerySet":
+        """With both sides and the citations the public may read (those in published
+        articles)."""
+        return self.select_related("reporter", "partner").prefetch_related(
+            models.Prefetch("citations", queryset=Citation.objects.public().with_article())
         )
 
     def with_actor(self, actor: "Actor") -> "TradeFigureQuerySet":
@@ -805,18 +791,18 @@ class TradeFigure(ReviewedModel):
 # Provenance ---------------------------------------------------------------------------
 
 
-class CitationQuerySet(models.QuerySet):
+class CitationQuerySet(PublicationQuerySet):
+    # A citation names and quotes its article: public once the article is.
+    reviewed_through = "article"
+
     def with_article(self) -> "CitationQuerySet":
         return self.select_related("article")
-
-    def in_published_articles(self) -> "CitationQuerySet":
-        return self.filter(article__review_status=ReviewStatus.PUBLISHED)
 
     def of_published_facts(self) -> "CitationQuerySet":
         """Citations the public may read, with the fact each supports: a published
         agreement or trade figure, cited in a published article."""
         return (
-            self.in_published_articles()
+            self.public()
             .filter(
                 models.Q(agreement__review_status=ReviewStatus.PUBLISHED)
                 | models.Q(trade_figure__review_status=ReviewStatus.PUBLISHED)

@@ -9,7 +9,7 @@ from datetime import date
 from django.db import models
 
 from articles.quotes import find_quote
-from core.editorial import CuratedModel, ReviewedModel, ReviewStatus
+from core.editorial import CuratedModel, PublicationQuerySet, ReviewedModel
 from core.history import AggregateHistory, RecordHistory
 from core.rules import FieldCheckConstraint
 
@@ -61,7 +61,7 @@ class Author(CuratedModel):
         return (self.slug,)
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(PublicationQuerySet):
     def get_by_natural_key(self, slug: str) -> "Article":
         return self.get(slug=slug)
 
@@ -69,9 +69,6 @@ class ArticleQuerySet(models.QuerySet):
         return self.prefetch_related(
             models.Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
         )
-
-    def published(self) -> "ArticleQuerySet":
-        return self.filter(review_status=ReviewStatus.PUBLISHED)
 
     def newest_first(self) -> "ArticleQuerySet":
         """Newest first, those whose date is unknown last (on every database)."""

@@ -22,6 +22,49 @@ UNVERIFIED_MESSAGE = (
 )
 
 
+def can_see_unpublished(user, model) -> bool:
+    """Whether ``user`` may read ``model`` records still under review: the model's view or
+    change right (the Editors and Viewers groups hold them)."""
+    if not user or not user.is_authenticated:
+        return False
+    meta = model._meta
+    return user.has_perm(f"{meta.app_label}.view_{meta.model_name}") or user.has_perm(
+        f"{meta.app_label}.change_{meta.model_name}"
+    )
+
+
+class PublicationQuerySet(models.QuerySet):
+    """Records the public may open only once a reviewed record is published: the record
+    itself (an article, an agreement) or the one it rests on (a citation rests on its
+    article, ``reviewed_through = "article"``).
+
+    The one rule of what the public sees, read by the API's lists, its embedded lists of
+    records (a fact's citations), its filters and its CSV: ``public()``, or
+    ``visible_to(user)`` for what an account may see.
+    """
+
+    # The path from this queryset's model to the reviewed record its publication follows
+    # ("" when the model is reviewed itself).
+    reviewed_through = ""
+
+    @property
+    def reviewed_model(self) -> type[models.Model]:
+        model = self.model
+        for name in filter(None, self.reviewed_through.split("__")):
+            model = model._meta.get_field(name).related_model
+        return model
+
+    def public(self):
+        """The records the public may open: those whose reviewed record is published."""
+        prefix = f"{self.reviewed_through}__" if self.reviewed_through else ""
+        return self.filter(**{f"{prefix}review_status": ReviewStatus.PUBLISHED})
+
+    def visible_to(self, user):
+        """The records ``user`` may open: all of them for an account that may see the
+        reviewed model unpublished, the public ones for anyone else."""
+        return self if can_see_unpublished(user, self.reviewed_model) else self.public()
+
+
 class CuratedModel(models.Model):
     """A record of the dataset: when it came in, when it last changed, what imported it."""
 

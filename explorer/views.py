@@ -59,13 +59,13 @@ def home(request):
         request,
         "explorer/home.html",
         {
-            "latest": Article.objects.published().newest_first().with_authors()[:HOME_ARTICLES],
+            "latest": Article.objects.public().newest_first().with_authors()[:HOME_ARTICLES],
             "most_written_about": Actor.objects.most_written_about()[:HOME_ACTORS],
             "counts": {
-                "articles": Article.objects.published().count(),
+                "articles": Article.objects.public().count(),
                 "actors": Actor.objects.count(),
-                "agreements": Agreement.objects.published().count(),
-                "trade_figures": TradeFigure.objects.published().count(),
+                "agreements": Agreement.objects.public().count(),
+                "trade_figures": TradeFigure.objects.public().count(),
             },
             "api": api_links("articles/"),
             "form": ArticleListForm(),
@@ -122,7 +122,7 @@ def article_list(request):
     return _list_page(
         request,
         form_class=ArticleListForm,
-        records=Article.objects.published().newest_first().with_authors(),
+        records=Article.objects.public().newest_first().with_authors(),
         filter=_filter_articles,
         template="explorer/article_list.html",
         api_path="articles/",
@@ -132,7 +132,7 @@ def article_list(request):
 
 def article_detail(request, slug):
     articles = (
-        Article.objects.published()
+        Article.objects.public()
         .with_authors()
         .prefetch_related(
             Prefetch("mentioned_actors", queryset=Actor.objects.order_by("name")),
@@ -192,10 +192,10 @@ def actor_detail(request, slug):
         for figure in (*reports.by_actor, *reports.by_partner)
     ]
     timeline = analysis.agreements_timeline(
-        agreements=Agreement.objects.published().with_party(actor)
+        agreements=Agreement.objects.public().with_party(actor)
     )
     network = analysis.actor_network(actor=actor)
-    articles = Article.objects.published().newest_first().filter(mentioned_actors=actor)
+    articles = Article.objects.public().newest_first().filter(mentioned_actors=actor)
     flows = charts.trade_series(figures)
     return render(
         request,
@@ -244,7 +244,7 @@ def agreement_list(request):
     return _list_page(
         request,
         form_class=AgreementListForm,
-        records=Agreement.objects.public(),
+        records=Agreement.objects.public().with_public_relations(),
         filter=_filter_agreements,
         template="explorer/agreement_list.html",
         api_path="agreements/",
@@ -252,7 +252,7 @@ def agreement_list(request):
 
 
 def agreement_detail(request, pk):
-    agreement = _found(Agreement.objects.public().filter(pk=pk))
+    agreement = _found(Agreement.objects.public().with_public_relations().filter(pk=pk))
     return render(
         request,
         "explorer/agreement.html",
@@ -278,7 +278,7 @@ def trade_figure_list(request):
     return _list_page(
         request,
         form_class=TradeFigureListForm,
-        records=TradeFigure.objects.public(),
+        records=TradeFigure.objects.public().with_public_relations(),
         filter=_filter_trade_figures,
         template="explorer/trade_figure_list.html",
         api_path="trade-figures/",
@@ -286,7 +286,7 @@ def trade_figure_list(request):
 
 
 def trade_figure_detail(request, pk):
-    figure = _found(TradeFigure.objects.public().filter(pk=pk))
+    figure = _found(TradeFigure.objects.public().with_public_relations().filter(pk=pk))
     return render(
         request,
         "explorer/trade_figure.html",

@@ -95,7 +95,10 @@ class ActorsFilter(django_filters.Filter):
     field_class = ActorReferencesFormField
 
 
-ARTICLE_HELP = "cite this article (article slug). An unknown slug is a 400."
+ARTICLE_HELP = (
+    "cite this article (article slug). An unknown slug is a 400, and so is an article "
+    "under review for anyone who may not see it."
+)
 
 
 class ActorListFilter(DatasetFilterSet):
@@ -114,7 +117,8 @@ class ActorListFilter(DatasetFilterSet):
     mentioned_in = SlugFilter(
         queryset=Article.objects.all(),
         method="filter_mentioned_in",
-        help_text="Actors that this article discusses (article slug). An unknown slug is a 400.",
+        help_text="Actors that this article discusses (article slug). An unknown slug is a 400, "
+        "and so is an article under review for anyone who may not see it.",
     )
 
     ordering = DatasetOrderingFilter(

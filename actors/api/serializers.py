@@ -6,6 +6,7 @@ reads a fact and its sources.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Case, F, Q, TextField, Value, When
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -18,6 +19,7 @@ from actors.models import (
     Agreement,
     AgreementParty,
     Citation,
+    DatePrecision,
     TradeFigure,
     format_partial_date,
     parse_partial_date,
@@ -25,6 +27,7 @@ from actors.models import (
 from actors.services import ACTOR_FIELDS, AGREEMENT_FIELDS, TRADE_FIGURE_FIELDS
 from articles.api.serializers import ArticleReferenceSerializer
 from articles.models import Article
+from core.rest.csv_sql import ToChar
 from core.rest.serializers import ModelWriteSerializer
 
 # What every record reads with, after its own fields (the review status and note come
@@ -94,10 +97,30 @@ class PartialDateField(serializers.Field):
         return format_partial_date(*(getattr(instance, name) for name in self.model_fields))
 
 
+# How PostgreSQL's to_char writes a date at each precision, as format_partial_date does.
+PARTIAL_DATE_SQL_FORMS = {
+    DatePrecision.DAY: "YYYY-MM-DD",
+    DatePrecision.MONTH: "YYYY-MM",
+    DatePrecision.YEAR: "YYYY",
+}
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class PartialDateReadField(PartialDateField):
     """A partial date as a record reads it (2025-04-17, 2025-04 or 2025; null when
     unknown), from the model's date and precision columns."""
+
+    def sql_text(self, prefix: str):
+        """The same text, written by PostgreSQL (the CSV export: core.rest.csv_sql)."""
+        date, precision = (F(prefix + name) for name in self.model_fields)
+        return Case(
+            *(
+                When(Q(**{prefix + self.model_fields[1]: value}), then=ToChar(date, Value(form)))
+                for value, form in PARTIAL_DATE_SQL_FORMS.items()
+            ),
+            default=None,
+            output_field=TextField(),
+        )
 
 
 class ActorReferenceSerializer(serializers.ModelSerializer):

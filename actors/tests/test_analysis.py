@@ -144,7 +144,7 @@ def test_an_actor_s_timeline_holds_its_agreements_only(dataset):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the plans are PostgreSQL's")
 @pytest.mark.parametrize(("side", "key"), [("reporter", "partner"), ("partner", "reporter")])
 def test_a_public_facet_of_one_side_s_figures_reads_a_covering_index(dataset, side, key):
-    queryset = TradeFigure.objects.published().filter(**{side: dataset.actors.mongolia})
+    queryset = TradeFigure.objects.public().filter(**{side: dataset.actors.mongolia})
     with CaptureQueriesContext(connection) as queries:
         facet_counts(
             queryset=queryset,

@@ -78,7 +78,7 @@ def test_permission_matrix(dataset, accounts, account, list_all, create, update,
 
 def test_the_public_never_sees_records_under_review_and_editors_can_ask(api, dataset, editor):
     road = str(dataset.agreements.road_transport.pk)
-    published = {str(a.pk) for a in Agreement.objects.published()}
+    published = {str(a.pk) for a in Agreement.objects.public()}
 
     public = {r["id"] for r in api.get(f"{AGREEMENTS}?page_size=100").json()["results"]}
     api.force_authenticate(editor)

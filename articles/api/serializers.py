@@ -1,5 +1,6 @@
 """How articles and authors read and are written in the public API."""
 
+from django.db.models import F
 from rest_framework import serializers
 
 from articles.models import Article, Author, Authorship
@@ -48,6 +49,11 @@ class OptionalURLField(serializers.URLField):
 
     def to_representation(self, value):
         return value or None
+
+    def sql_text(self, prefix: str):
+        """The same text, written by PostgreSQL (the CSV export: core.rest.csv_sql): an
+        empty link is an empty cell, as null is."""
+        return F(prefix + self.source)
 
 
 class ArticleSerializer(PublicNamesMixin, serializers.HyperlinkedModelSerializer):

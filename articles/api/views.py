@@ -71,7 +71,7 @@ class AuthorViewSet(DatasetViewSet):
     queryset = Author.objects.prefetch_related(
         Prefetch(
             "articles",
-            queryset=Article.objects.published().order_by("-published_on", "slug"),
+            queryset=Article.objects.public().order_by("-published_on", "slug"),
             to_attr="published_articles",
         )
     )

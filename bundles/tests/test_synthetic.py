@@ -75,7 +75,7 @@ def test_a_synthetic_bundle_shows_the_public_published_facts_with_their_sources(
         statuses = set(model.objects.values_list("review_status", flat=True))
         assert statuses == {ReviewStatus.PUBLISHED, ReviewStatus.NEEDS_REVIEW}, model
     agreements = api_list(client, "agreements")
-    published = Agreement.objects.published()
+    published = Agreement.objects.public()
     assert {a["id"] for a in agreements} == {
         str(pk) for pk in published.values_list("pk", flat=True)
     }

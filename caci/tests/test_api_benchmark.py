@@ -5,11 +5,16 @@ filter the benchmark times. A floor that read less would make the API look slow.
 import importlib.util
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
+
+from actors.models import TradeFlow
+from actors.services import CitationInput, trade_figure_create
+from core.services import records_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +67,30 @@ def test_the_floor_reads_what_each_filter_lists(bench, postgres_only, api, datas
 def test_the_floor_reads_a_cursor_page_in_the_cursor_order(bench, postgres_only, api, dataset):
     listed = api.get("/api/v1/trade-figures/?pagination=cursor&page_size=3").json()["results"]
     assert floor(bench, "trade-figures", [("cursor", None, "ORDER BY t.id")], rows=3) == listed
+
+
+def test_the_floor_withholds_unpublished_citations_as_the_api_does(
+    bench, postgres_only, api, dataset
+):
+    published, draft = dataset.articles.mongolia, dataset.articles.avdaliani_draft
+    figure = trade_figure_create(
+        reporter=dataset.actors.georgia,
+        partner=dataset.actors.azerbaijan,
+        flow=TradeFlow.TOTAL,
+        value=Decimal("1000000"),
+        citations=[
+            CitationInput(
+                article=published,
+                quote="Trade with Kazakhstan has reached approximately $150 million annually",
+            ),
+            CitationInput(article=draft, quote="The Middle Corridor connects Azerbaijan"),
+        ],
+    )
+    records_publish(records=[figure], user=dataset.reviewer)
+
+    listed = api.get("/api/v1/trade-figures/?page_size=100").json()["results"]
+    floored = floor(bench, "trade-figures", [])
+
+    mine = [record for record in floored if record["id"] == str(figure.pk)]
+    assert [[c["article"]["slug"] for c in r["citations"]] for r in mine] == [[published.slug]]
+    assert floored == listed

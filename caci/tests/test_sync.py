@@ -326,7 +326,7 @@ def test_tombstones_are_filtered_by_moment_resource_and_reason(dataset, editor):
 def test_the_tombstones_list_costs_the_same_queries_whatever_its_length(
     dataset, editor, django_assert_num_queries, size
 ):
-    for figure in list(TradeFigure.objects.published()[:size]):
+    for figure in list(TradeFigure.objects.public()[:size]):
         record_delete(instance=figure, user=editor)
     client = client_for(None)
 

@@ -14,7 +14,7 @@ record (``citation_quotes``).
 import csv
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from itertools import chain, islice
+from itertools import islice
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -108,7 +108,7 @@ def csv_lines(records: Iterable[Any], columns: Sequence[Column]) -> Iterator[str
     """The header, then the rows, LINES_PER_CHUNK to a chunk of the stream."""
     writer = csv.writer(_Echo())
     getters = [get for _, get in columns]
-    yield writer.writerow([name for name, _ in columns])
+    yield csv_header(name for name, _ in columns)
     lines = []
     for record in records:
         lines.append(writer.writerow([csv_cell(get(record)) for get in getters]))
@@ -119,14 +119,27 @@ def csv_lines(records: Iterable[Any], columns: Sequence[Column]) -> Iterator[str
         yield "".join(lines)
 
 
+def csv_header(names: Iterable[str]) -> str:
+    return csv.writer(_Echo()).writerow(list(names))
+
+
 def csv_response(records: Iterable[Any], columns: Sequence[Column], filename: str):
-    lines = csv_lines(records, columns)
-    # The header and the first record are made before the response starts, so the first
+    return csv_stream(csv_lines(records, columns), filename)
+
+
+def csv_stream(lines: Iterator[str | bytes], filename: str) -> StreamingHttpResponse:
+    """The response streaming ``lines``: the header, then chunks of rows."""
+    # The header and the first rows are made before the response starts, so the first
     # query runs in the view: a database out of reach is an error answer (a 503), not a
     # 200 whose download breaks off.
     first = list(islice(lines, 2))
-    response = StreamingHttpResponse(
-        chain(first, lines), content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8"
-    )
+
+    def stream():
+        # A generator, so that closing the response (a client gone) closes ``lines``
+        # and ends the query at once.
+        yield from first
+        yield from lines
+
+    response = StreamingHttpResponse(stream(), content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

@@ -35,6 +35,8 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.reverse import reverse
 
+from core.editorial import PublicationQuerySet, can_see_unpublished
+
 # Fields whose value orjson writes exactly as DRF's to_representation does (the exact
 # class: a subclass may write differently).
 PASSED_THROUGH = {
@@ -124,7 +126,8 @@ def _path(prefix: str, source: str) -> str:
 def _relation(model, name: str, prefetches: dict[str, Prefetch]):
     """The model, and its records related to ``OuterRef("pk")``, that a list named
     ``name`` reads: the viewset's ``Prefetch`` of that name when it has one (its queryset
-    and order), else the relation of that name in its default order."""
+    and order), else the relation of that name in its default order. Not yet filtered by
+    ``OuterRef``: the reader may first keep only what its reader may open."""
     prefetch = prefetches.get(name)
     relation = prefetch.prefetch_through if prefetch else name
     field = model._meta.get_field(relation)
@@ -133,7 +136,7 @@ def _relation(model, name: str, prefetches: dict[str, Prefetch]):
     queryset = prefetch.queryset if prefetch and prefetch.queryset is not None else None
     if queryset is None:
         queryset = child._default_manager.all()
-    return child, queryset.filter(**{back: OuterRef("pk")})
+    return child, queryset, back
 
 
 def _json_value(field, prefix: str):
@@ -172,10 +175,19 @@ def _represented(key: str, field) -> Getter:
 
 
 class RecordReader:
-    """What a read serializer writes, read from rows (see the module doc)."""
+    """What a read serializer writes, read from rows (see the module doc).
 
-    def __init__(self, serializer_class, queryset):
+    ``withheld``: the reviewed models whose unpublished records the reader's lists leave
+    out (a list of records whose queryset is a ``PublicationQuerySet`` keeps its
+    ``public()`` records when its reviewed model is one of them): the models the reader
+    of a request cannot see unpublished. ``reviewed_models`` says which models the lists
+    depend on, so that a viewset knows which reader a request needs.
+    """
+
+    def __init__(self, serializer_class, queryset, withheld: frozenset = frozenset()):
         model = queryset.model
+        self.withheld = withheld
+        self.reviewed_models: set = set()
         self.prefetches = {
             (lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup): (
                 lookup if isinstance(lookup, Prefetch) else Prefetch(lookup)
@@ -191,6 +203,8 @@ class RecordReader:
         # Built once: resolving two dozen columns and their joins is most of the cost
         # of making a page's query.
         self.base = self.queryset(queryset)
+        # The viewset's own queryset, for other readings of the same records (the CSV).
+        self.source = queryset.prefetch_related(None)
 
     # Building ----------------------------------------------------------------------
 
@@ -245,7 +259,8 @@ class RecordReader:
     def _list_getter(self, name: str, field, model, prefix: str) -> Getter:
         if prefix:
             raise TypeError(f"{name}: a list inside a record inside a record.")
-        child_model, queryset = _relation(model, field.source, self.prefetches)
+        _, queryset, back = _relation(model, field.source, self.prefetches)
+        queryset = self.list_queryset(queryset).filter(**{back: OuterRef("pk")})
         if isinstance(field, serializers.ManyRelatedField):
             slug = field.child_relation
             if type(slug) is not serializers.SlugRelatedField:
@@ -257,6 +272,14 @@ class RecordReader:
         items = queryset.annotate(j=value).values("j")
         self.lists[key] = JSONList(items, objects=objects)
         return lambda row, key=key: orjson.loads(row[key])
+
+    def list_queryset(self, queryset):
+        """``queryset`` (a list's records) without those the reader withholds."""
+        if isinstance(queryset, PublicationQuerySet):
+            self.reviewed_models.add(queryset.reviewed_model)
+            if queryset.reviewed_model in self.withheld:
+                queryset = queryset.public()
+        return queryset
 
     # Reading -----------------------------------------------------------------------
 
@@ -293,10 +316,19 @@ class RecordReader:
 
 
 @cache
-def reader_for(serializer_class, queryset) -> RecordReader:
-    """The reader of ``serializer_class`` over ``queryset`` (a viewset's own, built once
-    for the process)."""
-    return RecordReader(serializer_class, queryset)
+def reader_for(serializer_class, queryset, withheld: frozenset = frozenset()) -> RecordReader:
+    """The reader of ``serializer_class`` over ``queryset`` (a viewset's own) that
+    withholds the unpublished records of the ``withheld`` models: built once for the
+    process."""
+    return RecordReader(serializer_class, queryset, withheld)
+
+
+def reader_for_user(serializer_class, queryset, user) -> RecordReader:
+    """The reader for what ``user`` may see: the lists inside each record leave out the
+    records ``user`` may not open (``PublicationQuerySet.visible_to``)."""
+    reviewed = reader_for(serializer_class, queryset).reviewed_models
+    withheld = frozenset(model for model in reviewed if not can_see_unpublished(user, model))
+    return reader_for(serializer_class, queryset, withheld)
 
 
 class FastJSONRenderer(JSONRenderer):

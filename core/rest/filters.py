@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import PermissionDenied
 
-from core.editorial import ReviewStatus
+from core.editorial import PublicationQuerySet, ReviewStatus
 from core.rest.permissions import can_see_unpublished
 
 
@@ -48,7 +48,13 @@ class BoundedIntegerFilter(django_filters.NumberFilter):
 
 @extend_schema_field(OpenApiTypes.STR)
 class SlugFilter(django_filters.ModelChoiceFilter):
-    """A related record named by its slug; an unknown slug is a 400 that says so."""
+    """A related record named by its slug; an unknown slug is a 400 that says so.
+
+    A record the request's account may not open (an unpublished article, for the public)
+    is unknown to it: the same 400, so that a filter never tells what is under review.
+    The records a request may name are settled for each request (``visible_to``), in
+    ``DatasetFilterSet.form``.
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
@@ -57,6 +63,13 @@ class SlugFilter(django_filters.ModelChoiceFilter):
         )
         super().__init__(*args, **kwargs)
 
+    def visible_to(self, user):
+        """The records ``user`` may name with this filter."""
+        queryset = self.queryset
+        if isinstance(queryset, PublicationQuerySet):
+            queryset = queryset.visible_to(user)
+        return queryset
+
 
 class DatasetFilterSet(django_filters.FilterSet):
     """What every list accepts.
@@ -64,8 +77,9 @@ class DatasetFilterSet(django_filters.FilterSet):
     Built for every request, so built cheaply: django-filter deep-copies every filter
     (with its queryset and choices) and makes a new form class each time; here each
     filter is copied shallowly (what a request sets on it, ``model`` and ``parent``, is
-    its own) and the form class is made once per filter set (its fields hold nothing of
-    a request: each form copies them).
+    its own) and the form class is made once per filter set (each form copies its
+    fields; what depends on the request, the records a slug filter may name, is set on
+    the form's copies: see ``form``).
     """
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
@@ -96,6 +110,18 @@ class DatasetFilterSet(django_filters.FilterSet):
 
     def get_form_class(self):
         return self._form_class()
+
+    @property
+    def form(self):
+        """The form of this request: its fields are copies of the form class's, and each
+        slug filter's choices are the records this request's account may open."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            user = getattr(self.request, "user", None)
+            for name, filter_ in self.filters.items():
+                if isinstance(filter_, SlugFilter):
+                    form.fields[name].queryset = filter_.visible_to(user)
+        return self._form
 
     updated_since = SyncDateTimeFilter(
         field_name="updated_at",

@@ -2,6 +2,10 @@
 
 from rest_framework.permissions import DjangoModelPermissions
 
+from core.editorial import can_see_unpublished
+
+__all__ = ["ModelPermissionsOrPublicRead", "can_see_unpublished"]
+
 
 class ModelPermissionsOrPublicRead(DjangoModelPermissions):
     """Reads are open to everyone; a write needs the model's add, change or delete right.
@@ -18,13 +22,3 @@ class ModelPermissionsOrPublicRead(DjangoModelPermissions):
         "HEAD": [],
         "OPTIONS": [],
     }
-
-
-def can_see_unpublished(user, model) -> bool:
-    """Whether ``user`` may read ``model`` records still under review."""
-    if not user or not user.is_authenticated:
-        return False
-    meta = model._meta
-    return user.has_perm(f"{meta.app_label}.view_{meta.model_name}") or user.has_perm(
-        f"{meta.app_label}.change_{meta.model_name}"
-    )

@@ -9,9 +9,17 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from core.editorial import ReviewedModel, ReviewStatus
-from core.rest.csv import CHUNK_SIZE, CSVRenderer, csv_response, record_columns
+from core.rest import csv_sql
+from core.rest.csv import (
+    CHUNK_SIZE,
+    CSVRenderer,
+    csv_header,
+    csv_response,
+    csv_stream,
+    record_columns,
+)
 from core.rest.facets import GROUP_BY, facets_response, group_by_of
-from core.rest.fast import FastJSONRenderer, reader_for
+from core.rest.fast import FastJSONRenderer, reader_for_user
 from core.rest.limits import BoundedJSONParser
 from core.rest.pagination import COUNT_PARAM, PageOrCursorPagination
 from core.rest.permissions import can_see_unpublished
@@ -163,7 +171,10 @@ class RecordsViewSet(viewsets.ModelViewSet):
 
     @property
     def reader(self):
-        return reader_for(self.serializer_class, self.queryset)
+        """The serializer's reader for this request's account: a record's lists of
+        related records leave out those the account may not open (an unpublished
+        article's citations, for the public)."""
+        return reader_for_user(self.serializer_class, self.queryset, self.request.user)
 
     def rows(self):
         """The records this request may read, as the rows of the serializer's reader."""
@@ -173,10 +184,13 @@ class RecordsViewSet(viewsets.ModelViewSet):
         facet = group_by_of(self)
         if facet is not None:
             return facets_response(self, facet)
-        rows = self.filter_queryset(self.rows())
         if self.wants_csv():
             self.paginator.params_check(request, self)
-            return self.csv_response(rows)
+            query = self.csv_query()
+            if query is not None:
+                return self.copy_response(query)
+            return self.csv_response(self.filter_queryset(self.rows()))
+        rows = self.filter_queryset(self.rows())
         return self.get_paginated_response(self.records(self.paginate_queryset(rows)))
 
     def retrieve(self, request, *args, **kwargs):
@@ -207,6 +221,23 @@ class RecordsViewSet(viewsets.ModelViewSet):
         # Each record's address as such, without the request's ?format=csv.
         records = self.reader.records(rows, self.request, bare=True)
         return csv_response(records, columns, self.csv_filename)
+
+    def csv_query(self):
+        """The list's CSV as one SQL query (core.rest.csv_sql), or None where the
+        database does not write it (SQLite; a column computed in Python)."""
+        if not csv_sql.supported(self.queryset.db):
+            return None
+        return csv_sql.csv_query_for(
+            self.reader, self.serializer_class, csv_sql.lists_key(self.csv_lists)
+        )
+
+    def copy_response(self, query):
+        rows = self.filter_queryset(self.visible(query.rows()))
+        sql, params = query.copy_sql(rows, self.reader.url_formats(self.request, bare=True))
+        chunks = csv_sql.crlf(csv_sql.copy_chunks(rows.db, sql, params))
+        return csv_stream(
+            csv_sql.prefixed(csv_header(query.header).encode(), chunks), self.csv_filename
+        )
 
     @property
     def model_error_fields(self) -> dict[str, str]:
