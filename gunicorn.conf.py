@@ -31,6 +31,10 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
 max_requests_jitter = max_requests // 10
+# The longest request line gunicorn reads (its largest setting): a filtered list's address
+# with many filters fits; a longer one is refused by gunicorn with a plain 400 before the
+# app, whose own bounds (core/rest/limits.py) answer a problem document, sees it.
+limit_request_line = 8190
 
 wsgi_app = "caci.wsgi:application"
 # The app logs one line per request itself (caci.request); gunicorn's own messages go to
