@@ -12,6 +12,9 @@ from caci.tests.dataset import built_for_module, dataset_build
 from core.tests.clients import VersionedAPIClient
 from core.tests.factories import make_staff_user
 
+# The browser fixtures (one Chromium for the whole run, whichever app's tests drive it).
+pytest_plugins = ["caci.tests.browser.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

@@ -189,7 +189,7 @@ def test_a_filter_naming_the_draft_answers_as_for_an_unknown_slug(
     draft = api.get(f"{API}/{resource}/", {name: data.draft.slug, "format": format_})
 
     assert unknown.status_code == draft.status_code == 400
-    assert data.draft.slug in draft.json()[name][0]
+    assert data.draft.slug in draft.json()["errors"][name][0]
     assert draft.content.decode().replace(data.draft.slug, UNKNOWN) == unknown.content.decode()
 
 
