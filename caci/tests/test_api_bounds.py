@@ -227,6 +227,7 @@ def served(url: str, method: str = "GET", body: bytes | None = None, headers=Non
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("editorial_groups")  # an earlier test's flush may have taken them
 def test_the_hostile_requests_are_problems_under_a_real_wsgi_server(live_server, editor, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     _, token = AuthToken.objects.create(user=editor)

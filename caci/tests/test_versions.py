@@ -268,6 +268,7 @@ racing = pytest.mark.skipif(
 
 @racing
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("editorial_groups")  # an earlier test's flush may have taken them
 def test_two_editors_changing_a_record_at_once_one_wins_and_the_other_is_told(
     live_server, editor, django_user_model, article, mongolia, uzbekistan
 ):
@@ -370,6 +371,7 @@ def test_an_admin_save_that_names_no_version_is_refused(editor_client, agreement
 
 @racing
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("editorial_groups")  # an earlier test's flush may have taken them
 def test_two_editors_saving_a_record_at_once_in_the_admin_one_wins_and_the_other_is_told(
     editor, article, mongolia, uzbekistan
 ):
