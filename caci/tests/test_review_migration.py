@@ -8,8 +8,18 @@ BEFORE = [("articles", "0006_verified_via"), ("actors", "0010_verified_via")]
 AFTER = [("articles", "0008_published_is_verified"), ("actors", "0012_published_is_verified")]
 
 
+@pytest.fixture
+def latest_schema_after():
+    """The database at its latest migrations again when the test ends, for the tests that
+    follow it."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 # Its own transactions (migrations); the rows the migrations wrote (groups) come back after.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("latest_schema_after")
 def test_records_published_before_verification_was_recorded_say_so():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
