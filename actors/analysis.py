@@ -241,7 +241,7 @@ def actor_network(*, actor: Actor, types: Iterable[str] = EdgeType.ALL) -> Actor
     if EdgeType.TRADE in types:
         figures = (
             TradeFigure.objects.public()
-            .filter(Q(reporter=actor) | Q(partner=actor))
+            .with_actor(actor)
             .select_related("reporter", "partner")
             .order_by(F("year").asc(nulls_last=True), "flow", "id")
         )

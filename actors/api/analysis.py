@@ -84,15 +84,10 @@ class BoundsSerializer(serializers.Serializer):
     )
 
 
-class SeriesFigureSerializer(serializers.ModelSerializer):
-    """A trade figure in a series: its value, how exact the source says it is, the bounds
-    that puts on the true value, and the published passages that state it."""
-
+class FigureSourceSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="trade-figures-detail")
     reporter = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     partner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    bounds = serializers.SerializerMethodField()
-    citations = PublicCitationSerializer(many=True, source="public_citations")
 
     class Meta:
         model = TradeFigure
@@ -107,10 +102,18 @@ class SeriesFigureSerializer(serializers.ModelSerializer):
             "value",
             "currency",
             "qualifier",
-            "bounds",
-            "note",
-            "citations",
         ]
+
+
+class SeriesFigureSerializer(FigureSourceSerializer):
+    """A trade figure in a series: its value, how exact the source says it is, the bounds
+    that puts on the true value, and the published passages that state it."""
+
+    bounds = serializers.SerializerMethodField()
+    citations = PublicCitationSerializer(many=True, source="public_citations")
+
+    class Meta(FigureSourceSerializer.Meta):
+        fields = [*FigureSourceSerializer.Meta.fields, "bounds", "note", "citations"]
 
     @extend_schema_field(BoundsSerializer)
     def get_bounds(self, figure) -> dict:
@@ -393,27 +396,6 @@ class AgreementSourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Agreement
         fields = ["url", "id", "title", "kind", "status", "signed"]
-
-
-class FigureSourceSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="trade-figures-detail")
-    reporter = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-
-    class Meta:
-        model = TradeFigure
-        fields = [
-            "url",
-            "id",
-            "reporter",
-            "partner",
-            "flow",
-            "commodity",
-            "year",
-            "value",
-            "currency",
-            "qualifier",
-        ]
 
 
 SOURCE_SERIALIZERS = {
